@@ -1,0 +1,60 @@
+#include "core/ids.hpp"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+#include <vector>
+
+namespace onair {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void fill_random(unsigned char* out, std::size_t n) {
+  if (RAND_bytes(out, static_cast<int>(n)) != 1) throw std::runtime_error("RAND_bytes failed");
+}
+
+}  // namespace
+
+std::string new_uuid() {
+  std::array<unsigned char, 16> b{};
+  fill_random(b.data(), b.size());
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  std::string s;
+  s.reserve(36);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+    s.push_back(kHex[b[i] >> 4]);
+    s.push_back(kHex[b[i] & 0x0f]);
+  }
+  return s;
+}
+
+std::string random_hex(std::size_t bytes) {
+  std::vector<unsigned char> b(bytes);
+  fill_random(b.data(), b.size());
+  std::string s;
+  s.reserve(bytes * 2);
+  for (unsigned char c : b) {
+    s.push_back(kHex[c >> 4]);
+    s.push_back(kHex[c & 0x0f]);
+  }
+  return s;
+}
+
+bool is_uuid(std::string_view t) {
+  if (t.size() != 36) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace onair
