@@ -17,17 +17,17 @@ using BlockingPool = boost::asio::thread_pool;
 template <class F>
 auto run_blocking(BlockingPool& pool, F f) -> Task<std::invoke_result_t<F&>> {
   using R = std::invoke_result_t<F&>;
-  co_return co_await boost::asio::co_spawn(
-      pool.get_executor(),
-      [fn = std::move(f)]() mutable -> Task<R> {
-        if constexpr (std::is_void_v<R>) {
-          fn();
-          co_return;
-        } else {
-          co_return fn();
-        }
-      },
-      boost::asio::use_awaitable);
+  // The coroutine body is stored in a named local first: g++ 12 destroys a
+  // temporary lambda argument of co_spawn twice inside a coroutine frame.
+  auto body = [fn = std::move(f)]() mutable -> Task<R> {
+    if constexpr (std::is_void_v<R>) {
+      fn();
+      co_return;
+    } else {
+      co_return fn();
+    }
+  };
+  co_return co_await boost::asio::co_spawn(pool.get_executor(), std::move(body), boost::asio::use_awaitable);
 }
 
 }  // namespace onair
