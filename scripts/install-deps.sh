@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages onair needs to build, run and test, but only
+# those that are missing (so a prepared machine pays nothing).
+#   install-deps.sh build   what `onair` needs to build and run
+#   install-deps.sh test    plus the servers and tools the test suite starts
+set -euo pipefail
+
+BUILD_PACKAGES=(
+  g++ cmake ninja-build pkg-config python3 python3-yaml
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libcurl4-openssl-dev libspdlog-dev libcli11-dev
+  libhiredis-dev librabbitmq-dev libmariadb-dev libsqlite3-dev
+)
+TEST_PACKAGES=(
+  libgtest-dev libgmock-dev libbenchmark-dev
+  redis-server rabbitmq-server mariadb-server
+)
+
+mode="${1:-build}"
+packages=("${BUILD_PACKAGES[@]}")
+[[ "$mode" == test ]] && packages+=("${TEST_PACKAGES[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+[[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+# The server packages must not start system-wide services: the tests start private ones.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod +x "$policy"
+  created_policy=1
+fi
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[[ $created_policy -eq 1 ]] && "${sudo_cmd[@]}" rm -f "$policy"
+exit 0
