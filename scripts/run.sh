@@ -9,4 +9,4 @@ build="${ONAIR_BUILD_DIR:-build/release}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DONAIR_BUILD_TESTS=OFF \
   -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build "$build" -j "$(nproc)" --target onair
-exec "$build/src/app/onair" serve "$@"
+exec "$build/src/onair" serve "$@"

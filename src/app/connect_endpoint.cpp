@@ -1,0 +1,145 @@
+#include "app/connect_endpoint.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "core/errors.hpp"
+#include "core/ids.hpp"
+#include "core/logging.hpp"
+#include "core/metrics.hpp"
+
+namespace onair::app {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+std::string error_frame(int status, std::string_view message, const json::value* id = nullptr) {
+  json::object frame{{"type", "error"}, {"status", status}, {"error", message}};
+  if (id) frame["id"] = *id;
+  return json::serialize(frame);
+}
+
+std::string_view bearer_of(const net::HttpRequest& request) {
+  auto value = request.header("authorization");
+  constexpr std::string_view kPrefix = "Bearer ";
+  return value.substr(0, kPrefix.size()) == kPrefix ? value.substr(kPrefix.size()) : std::string_view{};
+}
+
+// The first frame's token; empty when the frame is not {"token": "..."}.
+std::string token_of(const std::string& frame) {
+  boost::system::error_code ec;
+  auto v = json::parse(frame, ec);
+  if (ec || !v.is_object()) return {};
+  const auto* token = v.as_object().if_contains("token");
+  return token && token->is_string() ? std::string(token->as_string()) : std::string();
+}
+
+}  // namespace
+
+ConnectEndpoint::ConnectEndpoint(platform::ApiDispatcher& dispatcher, platform::ClientEventHub& hub,
+                                 const std::vector<platform::SessionClosedListener>& session_closed,
+                                 ConnectOptions options)
+    : dispatcher_(dispatcher), hub_(hub), session_closed_(session_closed), options_(options) {}
+
+Task<std::optional<platform::AccessClaims>> ConnectEndpoint::handshake(net::WebSocketChannel& channel,
+                                                                      const net::HttpRequest& upgrade) {
+  std::string token(bearer_of(upgrade));
+  if (token.empty()) {
+    asio::steady_timer deadline(co_await asio::this_coro::executor, options_.handshake_timeout);
+    auto first = co_await (channel.read() || deadline.async_wait(asio::use_awaitable));
+    if (first.index() == 1) {
+      channel.close(1008, "no token sent");
+      co_return std::nullopt;
+    }
+    auto frame = std::get<0>(first);
+    if (!frame) co_return std::nullopt;
+    token = token_of(*frame);
+  }
+  try {
+    auto claims = dispatcher_.authenticate(token);
+    // A token without a session id gets one for the life of this socket.
+    if (claims.session_id.empty()) claims.session_id = new_uuid();
+    co_return claims;
+  } catch (const ApiError& e) {
+    channel.send(error_frame(e.status(), e.what()));
+    channel.close(1008, "unauthorized");
+    co_return std::nullopt;
+  }
+}
+
+Task<void> ConnectEndpoint::run(std::shared_ptr<net::WebSocketChannel> channel, net::HttpRequest upgrade) {
+  auto claims_opt = co_await handshake(*channel, upgrade);
+  if (!claims_opt) co_return;
+  auto claims = std::make_shared<const platform::AccessClaims>(std::move(*claims_opt));
+  const auto& session_id = claims->session_id;
+
+  channel->send(json::serialize(
+      json::object{{"type", "welcome"}, {"sessionId", session_id}, {"accountId", claims->account_id}}));
+  const auto handle = hub_.attach(session_id, [channel](const std::string& event_json) {
+    channel->send(R"({"type":"event","event":)" + event_json + "}");
+  });
+  metrics().increment("onair_websocket_sessions_total");
+  log::info("socket connected", {{"sessionId", session_id}});
+
+  auto in_flight = std::make_shared<std::size_t>(0);
+  auto executor = co_await asio::this_coro::executor;
+  while (auto frame = co_await channel->read()) {
+    boost::system::error_code ec;
+    auto parsed = json::parse(*frame, ec);
+    if (ec || !parsed.is_object()) {
+      channel->send(error_frame(400, "frame is not a JSON object"));
+      continue;
+    }
+    auto& message = parsed.as_object();
+    const auto* id = message.if_contains("id");
+    const auto* path = message.if_contains("path");
+    if (!id || !(id->is_string() || id->is_number()) || !path || !path->is_string()) {
+      channel->send(error_frame(400, "a call needs \"id\" (string or number) and \"path\" (string)", id));
+      continue;
+    }
+    if (*in_flight >= options_.max_calls_in_flight) {
+      channel->send(error_frame(429, "too many calls in flight on this socket", id));
+      continue;
+    }
+    ++*in_flight;
+    const auto* body_value = message.if_contains("body");
+    std::string body = body_value ? json::serialize(*body_value) : std::string("{}");
+    asio::co_spawn(
+        executor,
+        [this, channel, claims, in_flight, call_id = *id, call_path = std::string(path->as_string()),
+         body = std::move(body)]() -> Task<void> {
+          platform::ApiCall call;
+          call.path = call_path;
+          call.body = body;
+          call.verified = claims.get();
+          call.request_id = random_hex(8);
+          call.transport = "websocket";
+          auto result = co_await dispatcher_.dispatch(std::move(call));
+          --*in_flight;
+          channel->send(json::serialize(json::object{
+              {"type", "response"}, {"id", call_id}, {"status", result.status}, {"body", std::move(result.body)}}));
+        },
+        asio::detached);
+  }
+
+  hub_.detach(session_id, handle);
+  log::info("socket disconnected", {{"sessionId", session_id}});
+  if (!hub_.is_connected_here(session_id)) {
+    for (const auto& listener : session_closed_) {
+      try {
+        co_await listener(session_id);
+      } catch (const std::exception& e) {
+        log::error("session-closed listener failed", {{"sessionId", session_id}, {"error", e.what()}});
+      }
+    }
+  }
+}
+
+}  // namespace onair::app

@@ -1,0 +1,126 @@
+#include "app/http_front.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "core/ids.hpp"
+#include "core/logging.hpp"
+#include "core/metrics.hpp"
+
+namespace onair::app {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto kReadinessTimeout = std::chrono::seconds(2);
+
+net::HttpResponse json_response(int status, const json::value& body) {
+  return {status, "application/json", json::serialize(body), {}};
+}
+
+// A caller's X-Request-Id is kept when it is short and plain; otherwise a new one.
+std::string request_id_for(const net::HttpRequest& request) {
+  auto given = request.header("x-request-id");
+  const bool usable = !given.empty() && given.size() <= 64 && std::all_of(given.begin(), given.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+  return usable ? std::string(given) : random_hex(8);
+}
+
+bool is_json_content_type(std::string_view type) {
+  if (type.empty()) return true;  // tolerated: the body must still parse as JSON
+  auto semi = type.find(';');
+  auto media = type.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  std::string lower(media);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "application/json";
+}
+
+}  // namespace
+
+HttpFront::HttpFront(platform::ApiDispatcher& dispatcher, StaticFiles static_files, std::string openapi_json,
+                     std::vector<ReadinessCheck> readiness)
+    : dispatcher_(dispatcher),
+      static_files_(std::move(static_files)),
+      openapi_json_(std::move(openapi_json)),
+      readiness_(std::move(readiness)) {}
+
+Task<net::HttpResponse> HttpFront::handle(net::HttpRequest request) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto request_id = request_id_for(request);
+  net::HttpResponse response;
+  if (request.method == "POST") {
+    response = co_await api(request, request_id);
+  } else if (request.method == "GET") {
+    if (request.path == "/healthz") {
+      response = json_response(200, json::object{{"status", "ok"}});
+    } else if (request.path == "/readyz") {
+      response = co_await readiness();
+    } else if (request.path == "/metrics") {
+      response = {200, "text/plain; version=0.0.4; charset=utf-8", metrics().render(), {}};
+    } else if (request.path == "/openapi.json") {
+      response = {200, "application/json", openapi_json_, {}};
+    } else {
+      response = static_files_.serve(request.path);
+    }
+  } else {
+    response = json_response(405, json::object{{"status", 405}, {"error", "method not allowed; the API is POST-only"}});
+    response.headers.emplace_back("allow", "GET, POST");
+  }
+  response.headers.emplace_back("x-request-id", request_id);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  log::debug("http", {{"requestId", request_id},
+                      {"method", request.method},
+                      {"path", request.path},
+                      {"status", std::to_string(response.status)},
+                      {"ms", std::to_string(ms)}});
+  co_return response;
+}
+
+Task<net::HttpResponse> HttpFront::api(net::HttpRequest& request, const std::string& request_id) {
+  if (!is_json_content_type(request.header("content-type"))) {
+    co_return json_response(415, platform::error_result(415, "send the body as application/json", request_id).body);
+  }
+  auto authorization = request.header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  std::string_view token;
+  if (authorization.substr(0, kBearer.size()) == kBearer) token = authorization.substr(kBearer.size());
+  platform::ApiCall call;
+  call.path = request.path;
+  call.body = request.body;
+  call.bearer_token = token;
+  call.request_id = request_id;
+  auto result = co_await dispatcher_.dispatch(std::move(call));
+  auto response = json_response(result.status, result.body);
+  if (result.status == 401) response.headers.emplace_back("www-authenticate", "Bearer");
+  co_return response;
+}
+
+Task<net::HttpResponse> HttpFront::readiness() {
+  json::object checks;
+  bool ready = !draining_;
+  auto executor = co_await asio::this_coro::executor;
+  for (const auto& check : readiness_) {
+    asio::steady_timer timeout(executor, kReadinessTimeout);
+    bool ok = false;
+    try {
+      auto outcome = co_await (check.ping() || timeout.async_wait(asio::use_awaitable));
+      ok = outcome.index() == 0 && std::get<0>(outcome);
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    checks[check.name] = ok ? "ok" : "unavailable";
+    ready = ready && ok;
+  }
+  if (draining_) checks["server"] = "shutting down";
+  co_return json_response(ready ? 200 : 503, json::object{{"status", ready ? "ready" : "not ready"}, {"checks", checks}});
+}
+
+}  // namespace onair::app

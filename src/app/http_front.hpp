@@ -1,0 +1,39 @@
+#pragma once
+// What the one port answers over plain HTTP: the JSON API (POST /<svc>/...),
+// health, readiness, metrics, the OpenAPI document and the static web files.
+#include <functional>
+#include <string>
+
+#include "app/static_files.hpp"
+#include "core/task.hpp"
+#include "net/http_types.hpp"
+#include "platform/api_dispatcher.hpp"
+
+namespace onair::app {
+
+struct ReadinessCheck {
+  std::string name;  // "state", "sql", "bus"
+  std::function<Task<bool>()> ping;
+};
+
+class HttpFront {
+ public:
+  HttpFront(platform::ApiDispatcher& dispatcher, StaticFiles static_files, std::string openapi_json,
+            std::vector<ReadinessCheck> readiness);
+
+  Task<net::HttpResponse> handle(net::HttpRequest request);
+  // Set when the server is shutting down: /readyz answers 503.
+  void set_draining() { draining_ = true; }
+
+ private:
+  Task<net::HttpResponse> api(net::HttpRequest& request, const std::string& request_id);
+  Task<net::HttpResponse> readiness();
+
+  platform::ApiDispatcher& dispatcher_;
+  StaticFiles static_files_;
+  std::string openapi_json_;
+  std::vector<ReadinessCheck> readiness_;
+  bool draining_ = false;
+};
+
+}  // namespace onair::app

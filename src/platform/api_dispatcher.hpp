@@ -1,0 +1,49 @@
+#pragma once
+// The one path every API call takes, over HTTP or WebSocket: parse the JSON
+// body, find the route, authenticate the bearer token, check x-permissions
+// against roles and session states, run the handler, and turn every failure
+// into a status and a message. Never throws.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/task.hpp"
+#include "platform/access_token.hpp"
+#include "platform/route_table.hpp"
+#include "platform/session_states.hpp"
+
+namespace onair::platform {
+
+struct ApiCall {
+  std::string path;
+  std::string_view body;  // JSON text; empty means {}
+  // Exactly one of: a raw bearer token (HTTP), or claims verified earlier (a socket).
+  std::string_view bearer_token;
+  const AccessClaims* verified = nullptr;
+  std::string request_id;
+  std::string_view transport = "http";  // metrics label
+};
+
+class ApiDispatcher {
+ public:
+  using Clock = std::function<std::int64_t()>;  // seconds since the epoch
+  ApiDispatcher(const RouteTable& routes, const TokenSigner& signer, SessionStates& states, Clock clock);
+
+  Task<ApiResult> dispatch(ApiCall call);
+  // Verifies a bearer token (throws ApiError 401); used by the socket handshake.
+  AccessClaims authenticate(std::string_view token) const;
+
+ private:
+  Task<ApiResult> run(const ApiCall& call, std::string& route_label);
+
+  const RouteTable& routes_;
+  const TokenSigner& signer_;
+  SessionStates& states_;
+  Clock clock_;
+};
+
+// {"status": 404, "error": "...", "requestId": "..."}
+ApiResult error_result(int status, std::string_view message, std::string_view request_id);
+
+}  // namespace onair::platform

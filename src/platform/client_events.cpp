@@ -1,0 +1,74 @@
+#include "platform/client_events.hpp"
+
+namespace onair::platform {
+namespace {
+constexpr std::string_view kTopicPrefix = "client.session.";
+}
+
+ClientEventHub::ClientEventHub(infra::MessageBus* bus) : bus_(bus) {}
+
+bool ClientEventHub::distributed() const { return bus_ != nullptr && bus_->backend_name() != "inprocess"; }
+
+void ClientEventHub::start() {
+  if (!distributed()) return;
+  // A private queue per node: every node sees every event and keeps those of
+  // its own sessions.
+  bus_->subscribe(infra::Subscription{{}, {std::string(kTopicPrefix) + "#"}},
+                  [this](infra::BusMessage message) -> Task<void> {
+                    deliver_locally(message.topic.substr(kTopicPrefix.size()), message.body);
+                    co_return;
+                  });
+}
+
+std::uint64_t ClientEventHub::attach(const std::string& session_id, Sink sink) {
+  std::lock_guard lock(mutex_);
+  const auto handle = next_handle_++;
+  sinks_.emplace(session_id, std::make_pair(handle, std::move(sink)));
+  return handle;
+}
+
+void ClientEventHub::detach(const std::string& session_id, std::uint64_t handle) {
+  std::lock_guard lock(mutex_);
+  auto [first, last] = sinks_.equal_range(session_id);
+  for (auto it = first; it != last; ++it) {
+    if (it->second.first == handle) {
+      sinks_.erase(it);
+      return;
+    }
+  }
+}
+
+bool ClientEventHub::is_connected_here(const std::string& session_id) const {
+  std::lock_guard lock(mutex_);
+  return sinks_.count(session_id) > 0;
+}
+
+std::size_t ClientEventHub::connected_sessions() const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (auto it = sinks_.begin(); it != sinks_.end(); it = sinks_.upper_bound(it->first)) ++n;
+  return n;
+}
+
+bool ClientEventHub::deliver_locally(const std::string& session_id, const std::string& event_json) const {
+  std::vector<Sink> targets;
+  {
+    std::lock_guard lock(mutex_);
+    auto [first, last] = sinks_.equal_range(session_id);
+    for (auto it = first; it != last; ++it) targets.push_back(it->second.second);
+  }
+  for (const auto& sink : targets) sink(event_json);
+  return !targets.empty();
+}
+
+Task<void> ClientEventHub::push(std::string session_id, std::string event_json) {
+  if (deliver_locally(session_id, event_json)) co_return;
+  if (!distributed()) co_return;
+  co_await bus_->publish(std::string(kTopicPrefix) + session_id, std::move(event_json));
+}
+
+Task<void> ClientEventHub::push_many(const std::vector<std::string>& session_ids, std::string event_json) {
+  for (const auto& id : session_ids) co_await push(id, event_json);
+}
+
+}  // namespace onair::platform

@@ -1,0 +1,54 @@
+#pragma once
+// Pushes client events (server → WebSocket client) to a session, wherever the
+// session's socket is connected. Sessions connected to this node receive them
+// directly; for others the event goes out on the bus under
+// `client.session.<sessionId>`, and every node delivers what it holds
+// (with the in-process bus there are no other nodes, so nothing is sent).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/task.hpp"
+#include "infra/message_bus.hpp"
+
+namespace onair::platform {
+
+class ClientEventHub {
+ public:
+  // Receives the event's JSON text; must not block (the socket queues it).
+  using Sink = std::function<void(const std::string& event_json)>;
+
+  // `bus` may be null (tests, single node without a bus).
+  explicit ClientEventHub(infra::MessageBus* bus);
+  ClientEventHub(const ClientEventHub&) = delete;
+  ClientEventHub& operator=(const ClientEventHub&) = delete;
+
+  // Subscribes this node to the cross-node fan-out (only with a distributed bus).
+  void start();
+
+  // A connected socket of `session_id`; returns a handle for detach().
+  std::uint64_t attach(const std::string& session_id, Sink sink);
+  void detach(const std::string& session_id, std::uint64_t handle);
+  bool is_connected_here(const std::string& session_id) const;
+  std::size_t connected_sessions() const;
+
+  // `event_json` is a serialised client event model (it has eventName).
+  Task<void> push(std::string session_id, std::string event_json);
+  // Same event to several sessions.
+  Task<void> push_many(const std::vector<std::string>& session_ids, std::string event_json);
+
+ private:
+  // True when delivered to at least one local socket.
+  bool deliver_locally(const std::string& session_id, const std::string& event_json) const;
+  bool distributed() const;
+
+  infra::MessageBus* bus_;
+  mutable std::mutex mutex_;
+  std::uint64_t next_handle_ = 1;
+  std::multimap<std::string, std::pair<std::uint64_t, Sink>> sinks_;
+};
+
+}  // namespace onair::platform

@@ -1,0 +1,32 @@
+#pragma once
+// Per-session permission states (e.g. voice -> in_room), kept in the state
+// store so that every node sees them. Services set and clear them; the API
+// dispatcher reads them for endpoints whose x-permissions name a state.
+#include <string>
+
+#include "core/task.hpp"
+#include "infra/state_store.hpp"
+#include "platform/permissions.hpp"
+
+namespace onair::platform {
+
+class SessionStates {
+ public:
+  explicit SessionStates(infra::StateStore& store, infra::Ttl ttl = std::chrono::hours(24));
+
+  Task<SessionStateMap> get(std::string session_id);
+  Task<void> set(std::string session_id, std::string service, std::string state);
+  // Clears the service's state only when it still is `only_if` (if given), so a
+  // late clear cannot undo a newer state.
+  Task<void> clear(std::string session_id, std::string service, std::string only_if = {});
+  Task<void> clear_all(std::string session_id);
+
+ private:
+  template <class Change>
+  Task<void> update(const std::string& session_id, Change change);
+
+  infra::StateStore& store_;
+  infra::Ttl ttl_;
+};
+
+}  // namespace onair::platform

@@ -1,0 +1,78 @@
+#include "platform/session_states.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include <boost/asio/io_context.hpp>
+
+#include "infra/memory_state_store.hpp"
+#include "infra/redis_state_store.hpp"
+#include "support/backends.hpp"
+#include "support/run_task.hpp"
+
+namespace onair::platform {
+namespace {
+using onair::testing::run_task;
+
+class SessionStatesTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "redis") {
+      ONAIR_REQUIRE_SERVER("ONAIR_TEST_REDIS_URL");
+      store_ = std::make_unique<infra::RedisStateStore>(onair::testing::backend_url("ONAIR_TEST_REDIS_URL"), pool_,
+                                                        "test:" + new_prefix() + ":");
+    } else {
+      store_ = std::make_unique<infra::MemoryStateStore>();
+    }
+    states_ = std::make_unique<SessionStates>(*store_);
+  }
+  static std::string new_prefix() { return std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()); }
+
+  boost::asio::io_context io_;
+  BlockingPool pool_{2};
+  std::unique_ptr<infra::StateStore> store_;
+  std::unique_ptr<SessionStates> states_;
+};
+
+TEST_P(SessionStatesTest, SetGetClear) {
+  run_task(io_, states_->set("s1", "voice", "in_room"));
+  run_task(io_, states_->set("s1", "game", "playing"));
+  run_task(io_, states_->set("s2", "voice", "ringing"));
+  auto s1 = run_task(io_, states_->get("s1"));
+  EXPECT_EQ(s1, (SessionStateMap{{"game", "playing"}, {"voice", "in_room"}}));
+  run_task(io_, states_->clear("s1", "voice"));
+  EXPECT_EQ(run_task(io_, states_->get("s1")), (SessionStateMap{{"game", "playing"}}));
+  EXPECT_EQ(run_task(io_, states_->get("s2")), (SessionStateMap{{"voice", "ringing"}}));
+  run_task(io_, states_->clear_all("s2"));
+  EXPECT_TRUE(run_task(io_, states_->get("s2")).empty());
+}
+
+TEST_P(SessionStatesTest, ConditionalClearLeavesNewerState) {
+  run_task(io_, states_->set("s1", "voice", "consent_pending"));
+  run_task(io_, states_->clear("s1", "voice", "ringing"));
+  EXPECT_EQ(run_task(io_, states_->get("s1")).at("voice"), "consent_pending");
+  run_task(io_, states_->clear("s1", "voice", "consent_pending"));
+  EXPECT_TRUE(run_task(io_, states_->get("s1")).empty());
+}
+
+TEST_P(SessionStatesTest, ConcurrentWritersAllLand) {
+  constexpr int kServices = 20;
+  int done = 0;
+  for (int i = 0; i < kServices; ++i) {
+    boost::asio::co_spawn(io_, states_->set("s1", "svc" + std::to_string(i), "on"),
+                          [&](std::exception_ptr e) {
+                            EXPECT_FALSE(e);
+                            ++done;
+                          });
+  }
+  io_.restart();
+  while (done < kServices) io_.run_one();
+  EXPECT_EQ(run_task(io_, states_->get("s1")).size(), static_cast<std::size_t>(kServices));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SessionStatesTest, ::testing::Values("memory", "redis"),
+                         [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace onair::platform
