@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_support.hpp"
 #include "platform/service.hpp"
 
 namespace onair::app {
@@ -13,5 +14,16 @@ namespace onair::app {
 std::vector<std::string> known_services();
 // Creates the service; throws core::ConfigError for a bad configuration value.
 std::unique_ptr<platform::Service> make_service(const std::string& name, platform::ServiceContext& context);
+
+}  // namespace onair::app
+
+namespace onair::app {
+
+struct ServiceConfigurationView {
+  std::string service;
+  std::vector<core::ConfigEntry> entries;
+};
+// Every service's configuration as read from `env` (secrets masked); throws core::ConfigError.
+std::vector<ServiceConfigurationView> describe_service_configurations(const core::EnvLookup& env);
 
 }  // namespace onair::app
