@@ -3,6 +3,7 @@
 # those that are missing (so a prepared machine pays nothing).
 #   install-deps.sh build   what `onair` needs to build and run
 #   install-deps.sh test    plus the servers and tools the test suite starts
+#   install-deps.sh bench   plus nginx and wrk (the benchmarks' peer and load generator)
 set -euo pipefail
 
 BUILD_PACKAGES=(
@@ -16,9 +17,12 @@ TEST_PACKAGES=(
   redis-server rabbitmq-server mariadb-server
 )
 
+BENCH_PACKAGES=(nginx wrk)
+
 mode="${1:-build}"
 packages=("${BUILD_PACKAGES[@]}")
 [[ "$mode" == test ]] && packages+=("${TEST_PACKAGES[@]}")
+[[ "$mode" == bench ]] && packages+=("${BENCH_PACKAGES[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,66 @@
+# Shared by the benchmark scripts: release build, free ports, nginx as the
+# same-run peer, wrk runs. Source it; it defines functions only.
+
+bench_root() { cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd; }
+
+# Builds the Release `onair` (no tests) into build/release; prints the binary path.
+bench_build_onair() {
+  local root build
+  root="$(bench_root)"
+  build="$root/build/release"
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DONAIR_BUILD_TESTS=OFF \
+    -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
+  cmake --build "$build" -j "$(nproc)" --target onair >&2
+  echo "$build/src/onair"
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until something accepts TCP on 127.0.0.1:$1.
+wait_for_port() {
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
+
+# Starts nginx (1 worker, pinned to CPU $3) answering 200 with a small JSON body
+# on port $2; workdir $1. Prints its pid.
+start_nginx_static_200() {
+  local dir="$1" port="$2" cpu="$3"
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log stderr error;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    location / { default_type application/json; return 200 '{"status":"ok"}'; }
+  }
+}
+CONF
+  taskset -c "$cpu" nginx -c "$dir/nginx.conf" -p "$dir" >"$dir/nginx.log" 2>&1 &
+  echo $!
+}
+
+# Runs wrk pinned to CPU $1 with the remaining arguments; prints requests/s.
+wrk_rps() {
+  local cpu="$1"
+  shift
+  taskset -c "$cpu" wrk "$@" | awk '/^Requests\/sec:/ {print $2}'
+}
+
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
