@@ -45,7 +45,7 @@ PermissionDecision check_permission(const RouteSpec& route, const std::vector<st
     bool all_states = true;
     for (const auto& [service, state] : rule.states) {
       auto it = states.find(service);
-      if (it == states.end() || it->second != state) {
+      if (it == states.end() || !it->second.contains(state)) {
         all_states = false;
         if (missing.empty()) missing = service + ": " + state;
       }

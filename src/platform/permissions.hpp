@@ -7,6 +7,7 @@
 // the only role that may call service-internal endpoints (x-permissions: []).
 // A rule's states must all be held by the caller's session, whatever the role.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,9 @@
 
 namespace onair::platform {
 
-using SessionStateMap = std::map<std::string, std::string, std::less<>>;
+// service -> the states the session holds for it (a session may be, say,
+// both `voice: in_room` and `voice: ringing`).
+using SessionStateMap = std::map<std::string, std::set<std::string, std::less<>>, std::less<>>;
 
 struct PermissionDecision {
   bool allowed = false;

@@ -15,15 +15,22 @@ SessionStateMap decode(const std::string& text) {
   boost::system::error_code ec;
   auto v = json::parse(text, ec);
   if (ec || !v.is_object()) return out;
-  for (const auto& [k, state] : v.as_object()) {
-    if (state.is_string()) out.emplace(std::string(k), std::string(state.as_string()));
+  for (const auto& [service, list] : v.as_object()) {
+    if (!list.is_array()) continue;
+    for (const auto& state : list.as_array()) {
+      if (state.is_string()) out[std::string(service)].emplace(state.as_string());
+    }
   }
   return out;
 }
 
 std::string encode(const SessionStateMap& states) {
   json::object o;
-  for (const auto& [k, v] : states) o[k] = v;
+  for (const auto& [service, set] : states) {
+    json::array list;
+    for (const auto& state : set) list.emplace_back(state);
+    o[service] = std::move(list);
+  }
   return json::serialize(o);
 }
 
@@ -61,22 +68,22 @@ Task<void> SessionStates::update(const std::string& session_id, Change change) {
 
 Task<void> SessionStates::set(std::string session_id, std::string service, std::string state) {
   if (session_id.empty()) co_return;
+  co_await update(session_id, [&](SessionStateMap& states) { return states[service].insert(state).second; });
+}
+
+Task<void> SessionStates::clear(std::string session_id, std::string service, std::string state) {
+  if (session_id.empty()) co_return;
   co_await update(session_id, [&](SessionStateMap& states) {
-    auto& slot = states[service];
-    if (slot == state) return false;
-    slot = state;
+    auto it = states.find(service);
+    if (it == states.end() || it->second.erase(state) == 0) return false;
+    if (it->second.empty()) states.erase(it);
     return true;
   });
 }
 
-Task<void> SessionStates::clear(std::string session_id, std::string service, std::string only_if) {
+Task<void> SessionStates::clear_service(std::string session_id, std::string service) {
   if (session_id.empty()) co_return;
-  co_await update(session_id, [&](SessionStateMap& states) {
-    auto it = states.find(service);
-    if (it == states.end() || (!only_if.empty() && it->second != only_if)) return false;
-    states.erase(it);
-    return true;
-  });
+  co_await update(session_id, [&](SessionStateMap& states) { return states.erase(service) > 0; });
 }
 
 Task<void> SessionStates::clear_all(std::string session_id) {

@@ -1,7 +1,8 @@
 #pragma once
-// Per-session permission states (e.g. voice -> in_room), kept in the state
+// Per-session permission states (e.g. voice: in_room), kept in the state
 // store so that every node sees them. Services set and clear them; the API
-// dispatcher reads them for endpoints whose x-permissions name a state.
+// dispatcher reads them for endpoints whose x-permissions name a state. A
+// session may hold several states of one service at once.
 #include <string>
 
 #include "core/task.hpp"
@@ -15,10 +16,12 @@ class SessionStates {
   explicit SessionStates(infra::StateStore& store, infra::Ttl ttl = std::chrono::hours(24));
 
   Task<SessionStateMap> get(std::string session_id);
+  // Adds `state` to the session's states of `service`.
   Task<void> set(std::string session_id, std::string service, std::string state);
-  // Clears the service's state only when it still is `only_if` (if given), so a
-  // late clear cannot undo a newer state.
-  Task<void> clear(std::string session_id, std::string service, std::string only_if = {});
+  // Removes one state; the service's other states stay.
+  Task<void> clear(std::string session_id, std::string service, std::string state);
+  // Removes every state of `service`.
+  Task<void> clear_service(std::string session_id, std::string service);
   Task<void> clear_all(std::string session_id);
 
  private:

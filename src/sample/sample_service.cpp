@@ -1,6 +1,7 @@
 #include "sample/sample_service.hpp"
 
 #include <boost/json.hpp>
+#include <cctype>
 
 #include "core/errors.hpp"
 #include "core/ids.hpp"
@@ -26,6 +27,9 @@ Task<SampleEchoResponse> SampleService::echo(SampleEchoRequest request, const pl
   const auto repeat = request.repeat.value_or(1);
   std::string message;
   for (std::int64_t i = 0; i < repeat; ++i) message += (i ? " " : "") + request.message;
+  if (request.mood == SampleMood::excited) {
+    for (auto& c : message) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
   co_return SampleEchoResponse{std::move(message), repeat, now_rfc3339()};
 }
 
@@ -65,7 +69,7 @@ Task<gen::common::EmptyResponse> SampleService::enter_session(const platform::Ca
 }
 
 Task<void> SampleService::leave_session(const platform::CallContext& caller) {
-  co_await context_.session_states.clear(caller.session_id, "sample");
+  co_await context_.session_states.clear(caller.session_id, "sample", "entered");
 }
 
 Task<SampleGuardedResponse> SampleService::guarded(const platform::CallContext&) { co_return SampleGuardedResponse{true}; }

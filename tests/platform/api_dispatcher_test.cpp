@@ -99,7 +99,7 @@ TEST_F(DispatcherTest, StatusesForEveryRefusal) {
 TEST_F(DispatcherTest, SessionStateOpensGuardedRoute) {
   run_task(io_, states_.set("sess", "t", "entered"));
   EXPECT_EQ(call("/t/guarded", "{}", token({"user"})).status, 200);
-  run_task(io_, states_.clear("sess", "t"));
+  run_task(io_, states_.clear("sess", "t", "entered"));
   EXPECT_EQ(call("/t/guarded", "{}", token({"user"})).status, 403);
 }
 

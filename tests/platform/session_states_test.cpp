@@ -40,19 +40,22 @@ TEST_P(SessionStatesTest, SetGetClear) {
   run_task(io_, states_->set("s1", "game", "playing"));
   run_task(io_, states_->set("s2", "voice", "ringing"));
   auto s1 = run_task(io_, states_->get("s1"));
-  EXPECT_EQ(s1, (SessionStateMap{{"game", "playing"}, {"voice", "in_room"}}));
-  run_task(io_, states_->clear("s1", "voice"));
-  EXPECT_EQ(run_task(io_, states_->get("s1")), (SessionStateMap{{"game", "playing"}}));
-  EXPECT_EQ(run_task(io_, states_->get("s2")), (SessionStateMap{{"voice", "ringing"}}));
+  EXPECT_EQ(s1, (SessionStateMap{{"game", {"playing"}}, {"voice", {"in_room"}}}));
+  run_task(io_, states_->clear("s1", "voice", "in_room"));
+  EXPECT_EQ(run_task(io_, states_->get("s1")), (SessionStateMap{{"game", {"playing"}}}));
+  EXPECT_EQ(run_task(io_, states_->get("s2")), (SessionStateMap{{"voice", {"ringing"}}}));
   run_task(io_, states_->clear_all("s2"));
   EXPECT_TRUE(run_task(io_, states_->get("s2")).empty());
 }
 
-TEST_P(SessionStatesTest, ConditionalClearLeavesNewerState) {
-  run_task(io_, states_->set("s1", "voice", "consent_pending"));
+TEST_P(SessionStatesTest, SeveralStatesOfOneService) {
+  run_task(io_, states_->set("s1", "voice", "in_room"));
+  run_task(io_, states_->set("s1", "voice", "ringing"));
+  EXPECT_EQ(run_task(io_, states_->get("s1")).at("voice"), (std::set<std::string, std::less<>>{"in_room", "ringing"}));
   run_task(io_, states_->clear("s1", "voice", "ringing"));
-  EXPECT_EQ(run_task(io_, states_->get("s1")).at("voice"), "consent_pending");
-  run_task(io_, states_->clear("s1", "voice", "consent_pending"));
+  EXPECT_EQ(run_task(io_, states_->get("s1")).at("voice"), (std::set<std::string, std::less<>>{"in_room"}));
+  run_task(io_, states_->set("s1", "voice", "consent_pending"));
+  run_task(io_, states_->clear_service("s1", "voice"));
   EXPECT_TRUE(run_task(io_, states_->get("s1")).empty());
 }
 
