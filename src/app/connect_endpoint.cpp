@@ -52,13 +52,17 @@ Task<std::optional<platform::AccessClaims>> ConnectEndpoint::handshake(net::WebS
                                                                       const net::HttpRequest& upgrade) {
   std::string token(bearer_of(upgrade));
   if (token.empty()) {
+    // The read is not raced against the timer with ||: cancelling a Beast
+    // WebSocket read tears the TCP connection down without a close frame.
+    // The timer closes the socket instead (1008), which ends the read.
     asio::steady_timer deadline(co_await asio::this_coro::executor, options_.handshake_timeout);
-    auto first = co_await (channel.read() || deadline.async_wait(asio::use_awaitable));
-    if (first.index() == 1) {
-      channel.close(1008, "no token sent");
-      co_return std::nullopt;
-    }
-    auto frame = std::get<0>(first);
+    auto answered = std::make_shared<bool>(false);
+    deadline.async_wait([&channel, answered](boost::system::error_code ec) {
+      if (!ec && !*answered) channel.close(1008, "no token sent");
+    });
+    auto frame = co_await channel.read();
+    *answered = true;
+    deadline.cancel();
     if (!frame) co_return std::nullopt;
     token = token_of(*frame);
   }

@@ -186,9 +186,11 @@ Task<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
     }
     if (state->draining) continue;  // socket closes as it goes out of scope
     socket.set_option(tcp::no_delay(true), ec);
+    // The connection's coroutine runs on the socket's own strand, the one its
+    // close_when_idle()/close_now() and WebSocket sends post to.
+    auto executor = socket.get_executor();
     auto connection = std::make_shared<HttpConnection>(state, std::move(socket));
     connection->set_id(state->add(connection));
-    auto executor = asio::make_strand(state->io);
     asio::co_spawn(executor, connection->run(), asio::detached);
   }
 }

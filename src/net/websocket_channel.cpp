@@ -9,6 +9,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
+#include <optional>
 
 #include "core/logging.hpp"
 #include "net/detail/server_state.hpp"
@@ -66,10 +67,10 @@ class WebSocketConnection final : public WebSocketChannel,
 
   void send(std::string text) override {
     asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
-      if (self->closed_) return;
+      if (self->closed_ || self->pending_close_) return;
       if (self->queue_.size() >= self->state_->options.websocket_max_queued) {
         log::warn("closing a WebSocket that stopped reading (slow consumer)");
-        self->close_on_strand(websocket::close_code::policy_error, "too many unread messages");
+        self->close_on_strand(websocket::close_code::policy_error, "too many unread messages", false);
         return;
       }
       self->queue_.push_back(std::move(text));
@@ -95,6 +96,8 @@ class WebSocketConnection final : public WebSocketChannel,
   }
 
  private:
+  // The front message stays in the queue while it is being written: only this
+  // coroutine pops, and nothing else removes the front while writing_.
   Task<void> write_queue() {
     auto self = shared_from_this();
     while (!queue_.empty() && !closed_) {
@@ -107,13 +110,22 @@ class WebSocketConnection final : public WebSocketChannel,
       }
     }
     writing_ = false;
+    if (pending_close_ && !closed_) start_close();
   }
 
-  void close_on_strand(websocket::close_code code, const std::string& reason) {
-    if (closed_) return;
+  // Sends the close frame after the queued messages (`flush`), or after the
+  // one being written only (a slow consumer's backlog is dropped).
+  void close_on_strand(websocket::close_code code, const std::string& reason, bool flush = true) {
+    if (closed_ || pending_close_) return;
+    pending_close_ = websocket::close_reason(code, reason);
+    if (!flush && !queue_.empty()) queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
+    if (!writing_) start_close();
+  }
+
+  void start_close() {
     closed_ = true;
     queue_.clear();
-    websocket::close_reason why(code, reason);
+    websocket::close_reason why = *pending_close_;
     asio::co_spawn(
         ws_.get_executor(),
         [self = shared_from_this(), why]() -> Task<void> {
@@ -129,6 +141,7 @@ class WebSocketConnection final : public WebSocketChannel,
   std::deque<std::string> queue_;
   bool writing_ = false;
   bool closed_ = false;
+  std::optional<websocket::close_reason> pending_close_;  // close requested, waiting for the queue
   std::uint64_t id_ = 0;
 };
 
