@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build/debug/tests/infra_bus_tests[1]_tests.cmake")
-  include("/work/main/build/debug/tests/infra_bus_tests[1]_tests.cmake")
-else()
-  add_test(infra_bus_tests_NOT_BUILT infra_bus_tests_NOT_BUILT)
-endif()
