@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Voice throughput on one server I/O thread (server on CPU 0, load on CPU 1),
+# beside nginx answering a static 200 in the same run:
+#   - join+leave pairs per second over HTTP keep-alive and over /connect WebSocket
+#     (each pair is two API calls; the ratio to nginx is given per call and per pair)
+#   - signaling relay: ICE-candidate messages per second from one socket to another
+# BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_WINDOW (default 32)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=../lib/common.sh
+source "$here/../lib/common.sh"
+root="$(bench_root)"
+"$root/scripts/install-deps.sh" bench
+seconds="${BENCH_SECONDS:-10}"
+connections="${BENCH_CONNECTIONS:-32}"
+window="${BENCH_WINDOW:-32}"
+build="$root/build/release"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DONAIR_BUILD_TESTS=OFF -DONAIR_BUILD_BENCH=ON \
+  -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
+cmake --build "$build" -j "$(nproc)" --target onair voice_load >&2
+
+work="$(mktemp -d /tmp/onair-bench-voice.XXXXXX)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+secret="bench-secret-bench-secret-bench-secret-0"
+nginx_port="$(free_port)"
+pids+=("$(start_nginx_static_200 "$work/nginx" "$nginx_port" 0)")
+port="$(free_port)"
+ONAIR_JWT_SECRET="$secret" ONAIR_PORT="$port" ONAIR_IO_THREADS=1 ONAIR_LOG_LEVEL=warn \
+  VOICE_AD_HOC_ROOMS_ENABLED=true VOICE_EMPTY_ROOM_GRACE_PERIOD_SECONDS=3600 VOICE_STUN_SERVERS= \
+  STREAM_SERVICE_ENABLED=false SHOWTIME_SERVICE_ENABLED=false ONAIR_SQLITE_PATH="$work/onair.db" \
+  taskset -c 0 "$build/src/onair" serve >"$work/onair.log" 2>&1 &
+pids+=("$!")
+wait_for_port "$nginx_port"
+wait_for_port "$port"
+
+load() { taskset -c 1 "$build/bench/voice_load" "$@"; }
+load join-leave-http "$port" "$secret" 4 1 >/dev/null  # warm-up
+wrk_rps 1 -t1 -c8 -d1s "http://127.0.0.1:$nginx_port/" >/dev/null
+nginx_rps="$(wrk_rps 1 -t1 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$nginx_port/")"
+http_pairs="$(load join-leave-http "$port" "$secret" "$connections" "$seconds")"
+ws_pairs="$(load join-leave-ws "$port" "$secret" "$connections" "$seconds")"
+relay="$(load relay-ws "$port" "$secret" "$window" "$seconds")"
+
+calls() { python3 -c "import sys; print(2 * float(sys.argv[1]))" "$1"; }
+echo "bench/voice: ${seconds}s per run, ${connections} connections, server on CPU 0, load on CPU 1 ($(nproc) cores)"
+printf '%-40s %12s %14s %14s\n' "scenario" "per second" "calls vs nginx" "pairs vs nginx"
+printf '%-40s %12.0f %14s %14s\n' "nginx static 200 (1 worker), requests" "$nginx_rps" "1.00" "-"
+printf '%-40s %12.0f %14s %14s\n' "join+leave pairs, HTTP keep-alive" "$http_pairs" \
+  "$(ratio "$(calls "$http_pairs")" "$nginx_rps")" "$(ratio "$http_pairs" "$nginx_rps")"
+printf '%-40s %12.0f %14s %14s\n' "join+leave pairs, WebSocket /connect" "$ws_pairs" \
+  "$(ratio "$(calls "$ws_pairs")" "$nginx_rps")" "$(ratio "$ws_pairs" "$nginx_rps")"
+printf '%-40s %12.0f %14s %14s\n' "signaling relay (ICE), messages" "$relay" "-" "-"
+echo "goal (issue 3): join+leave vs nginx >= 0.5"
