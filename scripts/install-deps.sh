@@ -15,6 +15,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server rabbitmq-server mariadb-server
+  chromium nodejs
 )
 
 BENCH_PACKAGES=(nginx wrk)
