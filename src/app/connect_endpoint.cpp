@@ -123,7 +123,7 @@ Task<void> ConnectEndpoint::run(std::shared_ptr<net::WebSocketChannel> channel, 
           call.path = call_path;
           call.body = body;
           call.verified = claims.get();
-          call.request_id = random_hex(8);
+          call.request_id = new_request_id();
           call.transport = "websocket";
           auto result = co_await dispatcher_.dispatch(std::move(call));
           --*in_flight;

@@ -30,7 +30,7 @@ std::string request_id_for(const net::HttpRequest& request) {
   const bool usable = !given.empty() && given.size() <= 64 && std::all_of(given.begin(), given.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
   });
-  return usable ? std::string(given) : random_hex(8);
+  return usable ? std::string(given) : new_request_id();
 }
 
 }  // namespace
@@ -65,12 +65,14 @@ Task<net::HttpResponse> HttpFront::handle(net::HttpRequest request) {
     response.headers.emplace_back("allow", "GET, POST");
   }
   response.headers.emplace_back("x-request-id", request_id);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  log::debug("http", {{"requestId", request_id},
+  if (spdlog::should_log(spdlog::level::debug)) {
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    log::debug("http", {{"requestId", request_id},
                       {"method", request.method},
                       {"path", request.path},
                       {"status", std::to_string(response.status)},
                       {"ms", std::to_string(ms)}});
+  }
   co_return response;
 }
 

@@ -1,5 +1,8 @@
 #include "core/ids.hpp"
 
+#include <atomic>
+#include <cstdio>
+
 #include <openssl/rand.h>
 
 #include <array>
@@ -55,6 +58,14 @@ bool is_uuid(std::string_view t) {
     }
   }
   return true;
+}
+
+std::string new_request_id() {
+  static const std::string prefix = random_hex(4);
+  static std::atomic<std::uint64_t> counter{0};
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(++counter));
+  return prefix + buf;
 }
 
 }  // namespace onair
