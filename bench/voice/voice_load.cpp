@@ -32,7 +32,8 @@ struct Run {
 
 std::string token_for(const Run& run, const std::string& session) {
   onair::platform::TokenSigner signer(run.secret);
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return signer.mint({"bench-" + session.substr(0, 8), session, {"user"}, now, now + 3600});
 }
 
@@ -57,7 +58,8 @@ asio::awaitable<void> http_client(Run& run) {
     co_await http::async_write(stream, req, asio::use_awaitable);
     http::response<http::string_body> res;
     co_await http::async_read(stream, buffer, res, asio::use_awaitable);
-    if (res.result_int() != 200) throw std::runtime_error(std::string(path) + " answered " + std::to_string(res.result_int()) + ": " + res.body());
+    if (res.result_int() != 200)
+      throw std::runtime_error(std::string(path) + " answered " + std::to_string(res.result_int()) + ": " + res.body());
   };
   while (Clock::now() < run.until) {
     co_await post("/voice/room/join", join_body(room));
@@ -120,17 +122,22 @@ asio::awaitable<void> relay(Run& run, int window) {
   co_await a.call("/voice/room/join", json::parse(join_body(room)));
   co_await b.call("/voice/room/join", json::parse(join_body(room)));
   const auto candidate = json::serialize(json::object{
-      {"id", 0}, {"path", "/voice/peer/ice-candidate"},
-      {"body", json::object{{"roomId", room}, {"targetSessionId", b_session},
+      {"id", 0},
+      {"path", "/voice/peer/ice-candidate"},
+      {"body", json::object{{"roomId", room},
+                            {"targetSessionId", b_session},
                             {"iceCandidates", json::array{"candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host"}}}}});
   bool done = false;
   // Receiver: counts voice.peer.updated events until the sender is done.
-  asio::co_spawn(ex, [&]() -> asio::awaitable<void> {
-    while (!done) {
-      auto frame = co_await b.read();
-      if (frame["type"] == "event") ++run.count;
-    }
-  }, [](std::exception_ptr) {});  // ends when the socket closes
+  asio::co_spawn(
+      ex,
+      [&]() -> asio::awaitable<void> {
+        while (!done) {
+          auto frame = co_await b.read();
+          if (frame["type"] == "event") ++run.count;
+        }
+      },
+      [](std::exception_ptr) {});  // ends when the socket closes
   int in_flight = 0;
   while (Clock::now() < run.until) {
     while (in_flight < window) {
@@ -154,7 +161,8 @@ int main(int argc, char** argv) {
   }
   const std::string mode = argv[1];
   const int n = std::stoi(argv[4]);
-  Run run{static_cast<std::uint16_t>(std::stoi(argv[2])), argv[3], Clock::now() + std::chrono::seconds(std::stoi(argv[5]))};
+  Run run{static_cast<std::uint16_t>(std::stoi(argv[2])), argv[3],
+          Clock::now() + std::chrono::seconds(std::stoi(argv[5]))};
   asio::io_context io;
   std::exception_ptr failure;
   auto on_done = [&](std::exception_ptr e) {

@@ -15,10 +15,10 @@
 namespace onair::app {
 
 struct BackendChoice {
-  std::string state = "memory";  // memory | redis
-  std::string sql = "sqlite";    // sqlite | mariadb
+  std::string state = "memory";   // memory | redis
+  std::string sql = "sqlite";     // sqlite | mariadb
   std::string bus = "inprocess";  // inprocess | rabbitmq
-  std::string lock = "memory";   // memory | redis
+  std::string lock = "memory";    // memory | redis
   std::string redis_url;
   std::string sqlite_path = "onair.db";
   std::string mariadb_url;

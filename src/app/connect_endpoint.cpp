@@ -49,7 +49,7 @@ ConnectEndpoint::ConnectEndpoint(platform::ApiDispatcher& dispatcher, platform::
     : dispatcher_(dispatcher), hub_(hub), session_closed_(session_closed), options_(options) {}
 
 Task<std::optional<platform::AccessClaims>> ConnectEndpoint::handshake(net::WebSocketChannel& channel,
-                                                                      const net::HttpRequest& upgrade) {
+                                                                       const net::HttpRequest& upgrade) {
   std::string token(bearer_of(upgrade));
   if (token.empty()) {
     // The read is not raced against the timer with ||: cancelling a Beast
@@ -84,8 +84,8 @@ Task<void> ConnectEndpoint::run(std::shared_ptr<net::WebSocketChannel> channel, 
   auto claims = std::make_shared<const platform::AccessClaims>(std::move(*claims_opt));
   const auto& session_id = claims->session_id;
 
-  channel->send(json::serialize(
-      json::object{{"type", "welcome"}, {"sessionId", session_id}, {"accountId", claims->account_id}}));
+  channel->send(
+      json::serialize(json::object{{"type", "welcome"}, {"sessionId", session_id}, {"accountId", claims->account_id}}));
   const auto handle = hub_.attach(session_id, [channel](const std::string& event_json) {
     channel->send(R"({"type":"event","event":)" + event_json + "}");
   });

@@ -68,10 +68,10 @@ Task<net::HttpResponse> HttpFront::handle(net::HttpRequest request) {
   if (spdlog::should_log(spdlog::level::debug)) {
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     log::debug("http", {{"requestId", request_id},
-                      {"method", request.method},
-                      {"path", request.path},
-                      {"status", std::to_string(response.status)},
-                      {"ms", std::to_string(ms)}});
+                        {"method", request.method},
+                        {"path", request.path},
+                        {"status", std::to_string(response.status)},
+                        {"ms", std::to_string(ms)}});
   }
   co_return response;
 }
@@ -112,7 +112,8 @@ Task<net::HttpResponse> HttpFront::readiness() {
     ready = ready && ok;
   }
   if (draining_) checks["server"] = "shutting down";
-  co_return json_response(ready ? 200 : 503, json::object{{"status", ready ? "ready" : "not ready"}, {"checks", checks}});
+  co_return json_response(ready ? 200 : 503,
+                          json::object{{"status", ready ? "ready" : "not ready"}, {"checks", checks}});
 }
 
 }  // namespace onair::app

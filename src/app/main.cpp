@@ -98,9 +98,10 @@ int main(int argc, char** argv) {
   token->add_option("--ttl", ttl, "Lifetime in seconds")->check(CLI::Range(1, 366 * 24 * 3600));
   token->callback([&] {
     auto config = load_or_exit(env);
-    if (!config.jwt_secret) std::cerr << "onair: warning: ONAIR_JWT_SECRET is unset; signing with the development secret\n";
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+    if (!config.jwt_secret)
+      std::cerr << "onair: warning: ONAIR_JWT_SECRET is unset; signing with the development secret\n";
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     try {
       platform::TokenSigner signer(app::jwt_secret_of(config));
       std::cout << signer.mint(platform::AccessClaims{account, session, roles, now, now + ttl}) << "\n";

@@ -2,12 +2,13 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_future.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "app/connect_endpoint.hpp"
@@ -101,8 +102,9 @@ void OnairServer::start() {
     net::HttpHandlers handlers;
     handlers.on_request = [front = s.front.get()](net::HttpRequest r) { return front->handle(std::move(r)); };
     handlers.is_websocket_path = [](std::string_view path) { return path == "/connect"; };
-    handlers.on_websocket = [connect = s.connect.get()](std::shared_ptr<net::WebSocketChannel> c,
-                                                        net::HttpRequest r) { return connect->run(c, std::move(r)); };
+    handlers.on_websocket = [connect = s.connect.get()](std::shared_ptr<net::WebSocketChannel> c, net::HttpRequest r) {
+      return connect->run(c, std::move(r));
+    };
     s.http = std::make_unique<net::HttpServer>(s.io, s.settings.http, std::move(handlers));
     s.http->start();
     s.started = true;
@@ -128,6 +130,11 @@ std::vector<std::string> OnairServer::running_services() const {
   std::vector<std::string> out;
   for (const auto& service : impl_->services) out.emplace_back(service->name());
   return out;
+}
+
+infra::MessageBus& OnairServer::bus() {
+  if (!impl_->backends) throw std::logic_error("OnairServer::bus() before start()");
+  return impl_->backends->bus();
 }
 
 void OnairServer::stop() {

@@ -38,6 +38,8 @@ class OnairServer {
   // Graceful shutdown: stop accepting, drain requests, stop services, flush the bus, close stores.
   void stop();
   std::vector<std::string> running_services() const;
+  // The node's message bus (after start()), e.g. for tests that watch service events.
+  infra::MessageBus& bus();
 
   struct Impl;
 

@@ -1,11 +1,10 @@
 #include "core/ids.hpp"
 
-#include <atomic>
-#include <cstdio>
-
 #include <openssl/rand.h>
 
 #include <array>
+#include <atomic>
+#include <cstdio>
 #include <stdexcept>
 #include <vector>
 

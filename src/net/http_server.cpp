@@ -60,7 +60,8 @@ http::response<http::string_body> to_beast(const HttpResponse& r, unsigned versi
 }
 
 HttpResponse plain_error(int status, std::string_view message) {
-  return HttpResponse{status, "application/json",
+  return HttpResponse{status,
+                      "application/json",
                       R"({"status":)" + std::to_string(status) + R"(,"error":")" + json_escape(message) + "\"}",
                       {}};
 }
@@ -110,7 +111,8 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
         co_await asio::async_write(stream_.socket(), asio::buffer(kContinue), kTuple);
       }
       boost::system::error_code ec = hec;
-      if (!ec && !parser.is_done()) std::tie(ec, std::ignore) = co_await http::async_read(stream_, buffer, parser, kTuple);
+      if (!ec && !parser.is_done())
+        std::tie(ec, std::ignore) = co_await http::async_read(stream_, buffer, parser, kTuple);
       if (ec) {
         if (ec == http::error::body_limit) {
           co_await write_and_close(plain_error(413, "request body exceeds the limit"));

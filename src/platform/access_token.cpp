@@ -86,8 +86,8 @@ std::string TokenSigner::mint(const AccessClaims& claims) const {
     if (!is_known_role(role)) throw std::invalid_argument("unknown role: " + role);
     roles.emplace_back(role);
   }
-  json::object payload{{"sub", claims.account_id}, {"roles", std::move(roles)},
-                       {"iat", claims.issued_at},  {"exp", claims.expires_at}};
+  json::object payload{
+      {"sub", claims.account_id}, {"roles", std::move(roles)}, {"iat", claims.issued_at}, {"exp", claims.expires_at}};
   if (!claims.session_id.empty()) payload["sid"] = claims.session_id;
   std::string input = base64url_encode(kHeader) + "." + base64url_encode(json::serialize(payload));
   return input + "." + sign(input);
@@ -112,8 +112,7 @@ AccessClaims TokenSigner::verify(std::string_view token, std::int64_t now_second
   }
   boost::system::error_code ec;
   auto header = json::parse(header_text, ec);
-  if (ec || !header.is_object() || header.as_object().if_contains("alg") == nullptr ||
-      header.at("alg") != "HS256") {
+  if (ec || !header.is_object() || header.as_object().if_contains("alg") == nullptr || header.at("alg") != "HS256") {
     throw rejected("algorithm must be HS256");
   }
   auto payload = json::parse(payload_text, ec);
@@ -128,7 +127,8 @@ AccessClaims TokenSigner::verify(std::string_view token, std::int64_t now_second
   if (!roles || !roles->is_array()) throw rejected("missing roles");
   claims.account_id = std::string(sub->as_string());
   claims.expires_at = exp->as_int64();
-  if (const auto* sid = p.if_contains("sid"); sid && sid->is_string()) claims.session_id = std::string(sid->as_string());
+  if (const auto* sid = p.if_contains("sid"); sid && sid->is_string())
+    claims.session_id = std::string(sid->as_string());
   if (const auto* iat = p.if_contains("iat"); iat && iat->is_int64()) claims.issued_at = iat->as_int64();
   for (const auto& role : roles->as_array()) {
     if (role.is_string() && is_known_role(role.as_string())) claims.roles.emplace_back(role.as_string());

@@ -33,7 +33,8 @@ Task<ApiResult> ApiDispatcher::run(const ApiCall& call, std::string& route_label
 
   // Authentication before the body is looked at: an anonymous caller learns nothing.
   AccessClaims claims = call.verified ? *call.verified : authenticate(call.bearer_token);
-  if (call.verified && claims.expires_at <= clock_()) throw unauthorized("access token expired; reconnect with a new one");
+  if (call.verified && claims.expires_at <= clock_())
+    throw unauthorized("access token expired; reconnect with a new one");
   SessionStateMap states;
   if (needs_session_states(route->spec)) states = co_await states_.get(claims.session_id);
   auto decision = check_permission(route->spec, claims.roles, states);
@@ -71,9 +72,9 @@ Task<ApiResult> ApiDispatcher::dispatch(ApiCall call) {
     result = error_result(500, "internal error", call.request_id);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  metrics().increment("onair_api_requests_total", {{"route", route_label},
-                                                   {"status", std::to_string(result.status)},
-                                                   {"transport", std::string(call.transport)}});
+  metrics().increment(
+      "onair_api_requests_total",
+      {{"route", route_label}, {"status", std::to_string(result.status)}, {"transport", std::string(call.transport)}});
   metrics().observe_seconds("onair_api_request_duration_seconds", {{"route", route_label}}, seconds);
   co_return result;
 }

@@ -32,7 +32,7 @@ struct ServiceContext {
   SessionStates& session_states;
   ClientEventHub& client_events;
   std::function<std::optional<std::string>(std::string_view)> env;  // configuration source
-  std::string node_id;  // unique per running onair process
+  std::string node_id;                                              // unique per running onair process
   std::vector<SessionClosedListener>* session_closed_listeners = nullptr;
 };
 

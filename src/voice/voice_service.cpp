@@ -1,16 +1,17 @@
 #include "voice/voice_service.hpp"
 
 #include <algorithm>
-#include <boost/json.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
 #include <sstream>
 
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/logging.hpp"
 #include "core/time.hpp"
+#include "core/validation.hpp"
 #include "gen/voice/topics.hpp"
 #include "voice/participant_eviction_worker.hpp"
 #include "voice/voice_messages.hpp"
@@ -25,8 +26,7 @@ bool is_service(const platform::CallContext& caller) {
 }
 
 bool is_admin(const platform::CallContext& caller) {
-  return is_service(caller) ||
-         std::find(caller.roles.begin(), caller.roles.end(), "admin") != caller.roles.end();
+  return is_service(caller) || std::find(caller.roles.begin(), caller.roles.end(), "admin") != caller.roles.end();
 }
 
 // The session a call acts for: the caller's own, or (service role only) another.
@@ -36,6 +36,8 @@ std::string acting_session(const std::optional<std::string>& given, const platfo
     return *given;
   }
   if (caller.session_id.empty()) throw bad_request("the token has no session id (sid)");
+  // It becomes a participant's sessionId (format uuid in every model and event).
+  validation::check_uuid(caller.session_id, std::string_view("token.sid"));
   return caller.session_id;
 }
 
@@ -147,7 +149,6 @@ Task<gv::VoiceRoomResponse> VoiceService::get_voice_room(gv::GetVoiceRoomRequest
 
 Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomRequest r, const Caller& caller) {
   const auto session = acting_session(r.session_id, caller);
-  co_await leave_previous_room(session, r.room_id);
   const auto now = now_ms();
   const auto given_hash =
       r.password ? std::optional<std::string>(hash_room_password(r.room_id, *r.password)) : std::nullopt;
@@ -218,6 +219,9 @@ Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomR
     return RoomWrite::put;
   };
   auto room = co_await rooms_.update(r.room_id, change);
+  // Only a join that succeeded leaves the previous room (a refused one changes nothing); before this
+  // join's states are sent, since leaving clears the session's voice states.
+  co_await leave_previous_room(session, r.room_id);
   co_await rooms_.map_session(session, r.room_id);
 
   const auto& me = *room->find(session);
@@ -351,8 +355,12 @@ Task<void> VoiceService::delete_room(const std::string& room_id, gv::VoiceRoomDe
   for (const auto& s : sessions) out.clear_voice(s);
   apply_consent_effects(*last, outcome.effects, {}, config_.broadcast_consent_timeout_seconds, out);
   out.push_all(sessions, room_closed_event(*last, reason));
-  for (const auto& p : last->participants) {
-    out.publish(std::string(gv::kVoiceParticipantLeft), participant_left_bus_event(*last, p.session_id, false));
+  // One participant.left each, counting down to the empty room as if they had left one by one.
+  RoomRecord leaving = *last;
+  while (!leaving.participants.empty()) {
+    const auto gone = leaving.participants.front().session_id;
+    leaving.participants.erase(leaving.participants.begin());
+    out.publish(std::string(gv::kVoiceParticipantLeft), participant_left_bus_event(leaving, gone, false));
   }
   out.publish(std::string(gv::kVoiceRoomDeleted), room_deleted_bus_event(*last, reason));
   for (const auto& s : sessions) co_await rooms_.unmap_session(s, room_id);
@@ -473,10 +481,19 @@ Task<gv::BroadcastConsentStatus> VoiceService::respond_broadcast_consent(gv::Bro
   const auto session = acting_session(r.session_id, caller);
   const auto now = now_ms();
   std::vector<Effect> effects;
+  bool timed_out = false;
   auto change = [&](std::optional<RoomRecord>& room) {
     effects.clear();
     if (!room) throw not_found("voice room " + r.room_id + " not found");
     auto consent = BroadcastConsent::from_record(room->consent);
+    // A request past its deadline is declined first: a late answer cannot approve.
+    auto expired = consent.tick(now);
+    timed_out = !expired.effects.empty();
+    if (timed_out) {
+      effects = std::move(expired.effects);
+      room->consent = consent.record();
+      return RoomWrite::put;
+    }
     auto outcome = consent.respond(session, r.consented, now);
     if (!outcome.ok()) throw refusal(outcome.status, outcome.error);
     effects = std::move(outcome.effects);
@@ -487,6 +504,7 @@ Task<gv::BroadcastConsentStatus> VoiceService::respond_broadcast_consent(gv::Bro
   VoiceOutbox out;
   apply_consent_effects(*room, effects, session, config_.broadcast_consent_timeout_seconds, out);
   co_await send(std::move(out));
+  if (timed_out) throw not_found("the consent request has expired");
   co_return consent_status(*room);
 }
 
@@ -511,7 +529,8 @@ Task<gv::BroadcastConsentStatus> VoiceService::stop_broadcast(gv::StopBroadcastC
   co_return consent_status(*room);
 }
 
-Task<gv::BroadcastConsentStatus> VoiceService::get_broadcast_status(gv::BroadcastStatusRequest r, const Caller& caller) {
+Task<gv::BroadcastConsentStatus> VoiceService::get_broadcast_status(gv::BroadcastStatusRequest r,
+                                                                    const Caller& caller) {
   auto room = co_await require_room(r.room_id);
   if (!is_admin(caller) && !room.find(caller.session_id)) throw forbidden("you are not in this room");
   co_return consent_status(room);

@@ -25,17 +25,17 @@ TEST_P(ApiHttpTest, EchoAnswersWithTheMessage) {
   EXPECT_EQ(body.at("repeat"), 3);
   EXPECT_TRUE(body.at("echoedAt").is_string());
   // Optional fields may be sent; null counts as absent.
-  auto with_optional = post(node.port(), "/sample/echo",
-                            json::object{{"message", "m"}, {"tags", json::array{"a", "b"}}, {"mood", "calm"}},
-                            token(new_session()));
+  auto with_optional =
+      post(node.port(), "/sample/echo",
+           json::object{{"message", "m"}, {"tags", json::array{"a", "b"}}, {"mood", "calm"}}, token(new_session()));
   EXPECT_EQ(with_optional.status, 200) << with_optional.body;
-  auto excited = post(node.port(), "/sample/echo", json::object{{"message", "hey you"}, {"repeat", 2}, {"mood", "excited"}},
-                      token(new_session()));
+  auto excited = post(node.port(), "/sample/echo",
+                      json::object{{"message", "hey you"}, {"repeat", 2}, {"mood", "excited"}}, token(new_session()));
   ASSERT_EQ(excited.status, 200) << excited.body;
   EXPECT_EQ(excited.json().at("message"), "HEY YOU HEY YOU");  // the schema: excited upper-cases the message
   EXPECT_EQ(with_optional.json().at("message"), "m");
-  auto with_null = post(node.port(), "/sample/echo", json::object{{"message", "m"}, {"mood", nullptr}},
-                        token(new_session()));
+  auto with_null =
+      post(node.port(), "/sample/echo", json::object{{"message", "m"}, {"mood", nullptr}}, token(new_session()));
   EXPECT_EQ(with_null.status, 200) << with_null.body;
 }
 
@@ -157,8 +157,8 @@ TEST_P(ApiHttpTest, CounterStatePersistsAcrossCalls) {
   EXPECT_EQ(first.json().at("value"), 1);
   EXPECT_EQ(first.json().at("name"), json::value(counter));
   // Another caller sees the same counter.
-  auto second = post(node.port(), "/sample/counter/increment", json::object{{"name", counter}, {"by", 4}},
-                     token(new_session()));
+  auto second =
+      post(node.port(), "/sample/counter/increment", json::object{{"name", counter}, {"by", 4}}, token(new_session()));
   ASSERT_EQ(second.status, 200) << second.body;
   EXPECT_EQ(second.json().at("value"), 5);
   // Past SAMPLE_COUNTER_LIMIT: 409 and the value is unchanged.
@@ -167,8 +167,8 @@ TEST_P(ApiHttpTest, CounterStatePersistsAcrossCalls) {
   auto third = post(node.port(), "/sample/counter/increment", json::object{{"name", counter}, {"by", 5}}, bearer);
   EXPECT_EQ(third.json().at("value"), 10) << third.body;
   // A service resets it.
-  auto reset = post(node.port(), "/sample/internal/reset", json::object{{"name", counter}, {"requestedBy", new_session()}},
-                    token(new_session(), {"service"}));
+  auto reset = post(node.port(), "/sample/internal/reset",
+                    json::object{{"name", counter}, {"requestedBy", new_session()}}, token(new_session(), {"service"}));
   ASSERT_EQ(reset.status, 200) << reset.body;
   auto after_reset = post(node.port(), "/sample/counter/increment", json::object{{"name", counter}}, bearer);
   EXPECT_EQ(after_reset.json().at("value"), 1) << after_reset.body;

@@ -90,11 +90,7 @@ TEST_P(ConnectTest, BadTokenGetsAn401ErrorFrameThenClose) {
 }
 
 TEST_P(ConnectTest, NoTokenWithinTheHandshakeTimeoutCloses) {
-  auto& node = start({.tweak =
-                          [](app::ServerSettings& s) {
-                            s.http.request_timeout = 1s;
-                          },
-                      .env = {}});
+  auto& node = start({.tweak = [](app::ServerSettings& s) { s.http.request_timeout = 1s; }, .env = {}});
   auto socket = TestSocket::connect(node.port());
   const auto started = Clock::now();
   EXPECT_TRUE(socket->wait_closed(5s)) << socket->history();
@@ -149,7 +145,8 @@ TEST_P(ConnectTest, ValidationErrorOverTheSocketIs400WithTheId) {
   EXPECT_TRUE(error.find("body.message") != std::string::npos || error.find("body.repeat") != std::string::npos)
       << error;
   // A role that may not call: 403 with the id.
-  auto forbidden = socket->call(12, "/sample/internal/reset", json::object{{"name", "x"}, {"requestedBy", new_session()}});
+  auto forbidden =
+      socket->call(12, "/sample/internal/reset", json::object{{"name", "x"}, {"requestedBy", new_session()}});
   ASSERT_TRUE(forbidden) << socket->history();
   EXPECT_EQ(forbidden->at("status"), 403);
 }
@@ -188,8 +185,8 @@ TEST_P(ConnectTest, CounterEventReachesEverySocketOfTheSessionOnly) {
   auto second = TestSocket::open(node.port(), token(session));
   auto other = TestSocket::open(node.port(), token(other_session));
 
-  auto increment = post(node.port(), "/sample/counter/increment", json::object{{"name", counter}, {"by", 3}},
-                        token(session));
+  auto increment =
+      post(node.port(), "/sample/counter/increment", json::object{{"name", counter}, {"by", 3}}, token(session));
   ASSERT_EQ(increment.status, 200) << increment.body;
   for (auto* socket : {first.get(), second.get()}) {
     auto event = socket->wait_for_event("sample.counter.changed");
@@ -240,7 +237,8 @@ TEST_P(ConnectTest, OversizeMessageClosesTheSocket) {
   EXPECT_EQ(small->at("status"), 200);
 
   // Just over the limit: the server refuses it with close code 1009.
-  const json::object over{{"id", 2}, {"path", "/sample/echo"}, {"body", json::object{{"message", std::string(1100, 'm')}}}};
+  const json::object over{
+      {"id", 2}, {"path", "/sample/echo"}, {"body", json::object{{"message", std::string(1100, 'm')}}}};
   ASSERT_TRUE(socket->send(json::serialize(over)));
   EXPECT_TRUE(socket->wait_closed(3s)) << socket->history();
   EXPECT_EQ(socket->close_code(), 1009) << socket->history();  // message too big
@@ -249,7 +247,8 @@ TEST_P(ConnectTest, OversizeMessageClosesTheSocket) {
   // Far over the limit: closed too. (The close code is not checked: Beast
   // 1.81's teardown may reset the connection while the client still sends.)
   auto second = TestSocket::open(node.port(), token(new_session()));
-  const json::object huge{{"id", 3}, {"path", "/sample/echo"}, {"body", json::object{{"message", std::string(256 * 1024, 'm')}}}};
+  const json::object huge{
+      {"id", 3}, {"path", "/sample/echo"}, {"body", json::object{{"message", std::string(256 * 1024, 'm')}}}};
   second->send(json::serialize(huge));
   EXPECT_TRUE(second->wait_closed(3s)) << second->history();
   EXPECT_EQ(second->history().find(R"("id":3)"), std::string::npos) << "the oversize call was answered";
@@ -270,8 +269,8 @@ TEST_P(ConnectTest, ConcurrentSocketsOnSeveralIoThreads) {
       for (int id = 1; id <= kCalls; ++id) {
         const auto body = id % 2 ? json::value(json::object{{"message", "c" + std::to_string(c)}})
                                  : json::value(json::object{{"name", counter}});
-        const json::object frame{{"id", id}, {"path", id % 2 ? "/sample/echo" : "/sample/counter/increment"},
-                                 {"body", body}};
+        const json::object frame{
+            {"id", id}, {"path", id % 2 ? "/sample/echo" : "/sample/counter/increment"}, {"body", body}};
         ASSERT_TRUE(socket->send(json::serialize(frame)));
       }
       std::set<std::int64_t> answered;

@@ -149,7 +149,8 @@ TEST_P(HttpFrontTest, PathTraversalNeverLeavesTheWebRoot) {
     EXPECT_NE(reply.status, 200);
     EXPECT_TRUE(reply.status == 400 || reply.status == 404) << reply.status << " " << reply.error;
     // Raw bytes too, in case a client library normalised the target.
-    auto raw = testing::raw_exchange(node.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    auto raw =
+        testing::raw_exchange(node.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(raw.data.find(kSecretMarker), std::string::npos) << "the secret leaked";
   }
   // The root itself still works.

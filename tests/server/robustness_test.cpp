@@ -16,8 +16,8 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using testing::http_request;
 using testing::HttpConnection;
-using testing::RawConnection;
 using testing::raw_exchange;
+using testing::RawConnection;
 using testing::status_of;
 
 class RobustnessTest : public ServerTest {};
@@ -70,10 +70,10 @@ TEST_P(RobustnessTest, HeaderTooLargeIs431) {
 
 TEST_P(RobustnessTest, GarbageRequestIs400AndClosed) {
   auto& node = start();
-  for (const char* garbage : {"THIS IS NOT HTTP\r\n\r\n", "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n",
-                              "GET /healthz HTTP/1.1\r\nBad Header Line\r\n\r\n",
-                              "GET /healthz HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
-                              "GET healthz HTTP/1.1\r\nHost: x\r\n\r\n"}) {
+  for (const char* garbage :
+       {"THIS IS NOT HTTP\r\n\r\n", "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nBad Header Line\r\n\r\n", "GET /healthz HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+        "GET healthz HTTP/1.1\r\nHost: x\r\n\r\n"}) {
     SCOPED_TRACE(garbage);
     auto raw = raw_exchange(node.port(), garbage, 3s);
     EXPECT_EQ(status_of(raw.data), 400) << raw.data;
@@ -200,9 +200,10 @@ TEST_P(RobustnessTest, KeepAliveServesSeveralRequestsOnOneConnection) {
 TEST_P(RobustnessTest, PipelinedRequestsAreAnsweredInOrder) {
   auto& node = start();
   RawConnection raw(node.port());
-  ASSERT_TRUE(raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-                       "GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n"
-                       "GET /nothing-here HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+               "GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n"
+               "GET /nothing-here HTTP/1.1\r\nHost: x\r\n\r\n"));
   auto first = raw.read_response();
   auto second = raw.read_response();
   auto third = raw.read_response();
