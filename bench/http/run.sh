@@ -39,16 +39,20 @@ wrk_args=(-t1 -c"$connections" -d"${seconds}s")
 # Warm-up, then the measured runs.
 wrk_rps 1 -t1 -c8 -d1s "http://127.0.0.1:$nginx_port/" >/dev/null
 wrk_rps 1 -t1 -c8 -d1s "http://127.0.0.1:$onair_port/healthz" >/dev/null
-nginx_rps="$(wrk_rps 1 "${wrk_args[@]}" "http://127.0.0.1:$nginx_port/")"
-health_rps="$(wrk_rps 1 "${wrk_args[@]}" "http://127.0.0.1:$onair_port/healthz")"
-echo_rps="$(WRK_TOKEN="$token" WRK_PATH=/sample/echo WRK_BODY='{"message":"hello from wrk","repeat":2}' \
-  wrk_rps 1 "${wrk_args[@]}" -s "$here/post.lua" "http://127.0.0.1:$onair_port")"
-counter_rps="$(WRK_TOKEN="$token" WRK_PATH=/sample/counter/increment WRK_BODY='{"name":"bench"}' \
-  wrk_rps 1 "${wrk_args[@]}" -s "$here/post.lua" "http://127.0.0.1:$onair_port")"
+read -r nginx_rps nginx_p50 nginx_p99 <<<"$(wrk_rps_latency 1 "${wrk_args[@]}" "http://127.0.0.1:$nginx_port/")"
+read -r health_rps health_p50 health_p99 <<<"$(wrk_rps_latency 1 "${wrk_args[@]}" "http://127.0.0.1:$onair_port/healthz")"
+read -r echo_rps echo_p50 echo_p99 <<<"$(WRK_TOKEN="$token" WRK_PATH=/sample/echo \
+  WRK_BODY='{"message":"hello from wrk","repeat":2}' \
+  wrk_rps_latency 1 "${wrk_args[@]}" -s "$here/post.lua" "http://127.0.0.1:$onair_port")"
+read -r counter_rps counter_p50 counter_p99 <<<"$(WRK_TOKEN="$token" WRK_PATH=/sample/counter/increment \
+  WRK_BODY='{"name":"bench"}' wrk_rps_latency 1 "${wrk_args[@]}" -s "$here/post.lua" "http://127.0.0.1:$onair_port")"
 
 echo "bench/http: ${seconds}s per run, ${connections} connections, server on CPU 0, wrk on CPU 1 ($(nproc) cores)"
-printf '%-44s %12s %10s\n' "scenario" "requests/s" "vs nginx"
-printf '%-44s %12.0f %10s\n' "nginx static 200 (1 worker)" "$nginx_rps" "1.00"
-printf '%-44s %12.0f %10s\n' "onair GET /healthz" "$health_rps" "$(ratio "$health_rps" "$nginx_rps")"
-printf '%-44s %12.0f %10s\n' "onair POST /sample/echo (JWT, validation)" "$echo_rps" "$(ratio "$echo_rps" "$nginx_rps")"
-printf '%-44s %12.0f %10s\n' "onair POST /sample/counter/increment (state+bus+event)" "$counter_rps" "$(ratio "$counter_rps" "$nginx_rps")"
+row() { printf '%-48s %12.0f %9s %9s %9s\n' "$1" "$2" "$3" "$4" "$5"; }
+printf '%-48s %12s %9s %9s %9s\n' "scenario" "requests/s" "p50" "p99" "vs nginx"
+row "nginx static 200 (1 worker)" "$nginx_rps" "$nginx_p50" "$nginx_p99" "1.00"
+row "onair GET /healthz" "$health_rps" "$health_p50" "$health_p99" "$(ratio "$health_rps" "$nginx_rps")"
+row "onair POST /sample/echo (JWT, validation)" "$echo_rps" "$echo_p50" "$echo_p99" "$(ratio "$echo_rps" "$nginx_rps")"
+row "onair POST /sample/counter/increment (state, bus)" "$counter_rps" "$counter_p50" "$counter_p99" \
+  "$(ratio "$counter_rps" "$nginx_rps")"
+echo "goal (issue 2): representative JSON POST vs nginx >= 0.5"

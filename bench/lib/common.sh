@@ -63,4 +63,15 @@ wrk_rps() {
   taskset -c "$cpu" wrk "$@" | awk '/^Requests\/sec:/ {print $2}'
 }
 
+# Runs wrk --latency pinned to CPU $1; prints "requests/s p50 p99" (latencies as wrk prints them).
+wrk_rps_latency() {
+  local cpu="$1"
+  shift
+  taskset -c "$cpu" wrk --latency "$@" | awk '
+    /^Requests\/sec:/ {rps = $2}
+    /^ +50%/ {p50 = $2}
+    /^ +99%/ {p99 = $2}
+    END {print rps, p50, p99}'
+}
+
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
