@@ -21,6 +21,9 @@ namespace json = boost::json;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
+const std::string kJoin = "/voice/room/join";
+const std::string kLeave = "/voice/room/leave";
+
 namespace {
 
 struct Run {
@@ -77,8 +80,13 @@ struct Socket {
   asio::awaitable<void> open(const Run& run, const std::string& session) {
     co_await beast::get_lowest_layer(ws).async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), run.port),
                                                        asio::use_awaitable);
-    co_await ws.async_handshake("127.0.0.1", "/connect", asio::use_awaitable);
-    co_await send(json::serialize(json::object{{"token", token_for(run, session)}}));
+    const std::string host = "127.0.0.1", target = "/connect";
+    co_await ws.async_handshake(host, target, asio::use_awaitable);
+    // Locals before co_await: g++ 12 mishandles brace-initialised temporaries in co_await expressions.
+    json::object hello;
+    hello["token"] = token_for(run, session);
+    std::string hello_text = json::serialize(hello);
+    co_await send(std::move(hello_text));
     co_await read();  // welcome
   }
   asio::awaitable<void> send(std::string text) { co_await ws.async_write(asio::buffer(text), asio::use_awaitable); }
@@ -90,7 +98,12 @@ struct Socket {
   // Sends a call and reads frames until its response (events in between are skipped).
   asio::awaitable<void> call(const std::string& path, json::value body) {
     const auto id = next_id++;
-    co_await send(json::serialize(json::object{{"id", id}, {"path", path}, {"body", std::move(body)}}));
+    json::object message;
+    message["id"] = id;
+    message["path"] = path;
+    message["body"] = std::move(body);
+    std::string text = json::serialize(message);
+    co_await send(std::move(text));
     for (;;) {
       auto frame = co_await read();
       if (frame["type"] == "response" && frame["id"] == id) {
@@ -106,8 +119,14 @@ asio::awaitable<void> ws_client(Run& run) {
   Socket s(co_await asio::this_coro::executor);
   co_await s.open(run, session);
   while (Clock::now() < run.until) {
-    co_await s.call("/voice/room/join", json::parse(join_body(room)));
-    co_await s.call("/voice/room/leave", json::parse(room_body(room)));
+    {
+      auto body = json::parse(join_body(room));
+      co_await s.call(kJoin, std::move(body));
+    }
+    {
+      auto body = json::parse(room_body(room));
+      co_await s.call(kLeave, std::move(body));
+    }
     ++run.count;
   }
 }
@@ -119,8 +138,9 @@ asio::awaitable<void> relay(Run& run, int window) {
   Socket a(ex), b(ex);
   co_await a.open(run, a_session);
   co_await b.open(run, b_session);
-  co_await a.call("/voice/room/join", json::parse(join_body(room)));
-  co_await b.call("/voice/room/join", json::parse(join_body(room)));
+  auto join = json::parse(join_body(room));
+  co_await a.call(kJoin, join);
+  co_await b.call(kJoin, join);
   const auto candidate = json::serialize(json::object{
       {"id", 0},
       {"path", "/voice/peer/ice-candidate"},
