@@ -99,14 +99,24 @@ TEST(Replay, DifferentSeedDifferentState) {
   EXPECT_NE(first.run(1000), other.run(1000));
 }
 
-TEST(Replay, ScalarAndAvx512KernelsAgree) {
-  if (!tick_kernel_available(TickKernel::avx512)) GTEST_SKIP() << "no AVX-512 on this CPU";
-  Session scalar(77, TickKernel::scalar);
-  Session simd(77, TickKernel::avx512);
-  for (int chunk = 0; chunk < 10; ++chunk) {
-    ASSERT_EQ(scalar.run(50), simd.run(50)) << "after " << (chunk + 1) * 50 << " ticks";
+std::vector<TickKernel> vector_kernels() {
+  std::vector<TickKernel> out;
+  for (auto k : {TickKernel::avx2, TickKernel::avx512}) {
+    if (tick_kernel_available(k)) out.push_back(k);
   }
-  EXPECT_EQ(scalar.hype_events, simd.hype_events);
+  return out;
+}
+
+TEST(Replay, AllKernelsReplayTheSameSession) {
+  if (vector_kernels().empty()) GTEST_SKIP() << "no vector kernel on this CPU";
+  for (const auto kernel : vector_kernels()) {
+    Session scalar(77, TickKernel::scalar);
+    Session simd(77, kernel);
+    for (int chunk = 0; chunk < 10; ++chunk) {
+      ASSERT_EQ(scalar.run(50), simd.run(50)) << to_string(kernel) << " after " << (chunk + 1) * 50 << " ticks";
+    }
+    EXPECT_EQ(scalar.hype_events, simd.hype_events);
+  }
 }
 
 // Random pools that exercise every lane of the kernels: many personalities
@@ -143,25 +153,28 @@ void compare_kernels(std::size_t size, std::size_t personalities, std::uint64_t 
   }
   ASSERT_GT(InterestMatcher::build(content, p.tag_weights).plane_count, 2);
 
-  AudiencePool scalar_pool = pool;
-  AudiencePool simd_pool = pool;
-  Rng r1(seed), r2(seed);
-  for (int t = 0; t < 40; ++t) {
-    p.kernel = TickKernel::scalar;
-    const auto a = tick(scalar_pool, content, p, r1);
-    p.kernel = TickKernel::avx512;
-    const auto b = tick(simd_pool, content, p, r2);
-    ASSERT_EQ(a.kernel, TickKernel::scalar);
-    ASSERT_EQ(b.kernel, TickKernel::avx512);
-    ASSERT_EQ(state_hash(scalar_pool), state_hash(simd_pool)) << "tick " << t;
-    ASSERT_EQ(a.engaged, b.engaged);
-    ASSERT_EQ(a.disengaged, b.disengaged);
-    ASSERT_EQ(a.candidates, b.candidates);
-    ASSERT_EQ(a.reactions, b.reactions);
-    ASSERT_EQ(a.new_candidates, b.new_candidates);
-    ASSERT_EQ(a.departed_candidates, b.departed_candidates);
-    ASSERT_EQ(a.mean_engagement, b.mean_engagement);
-    if (t == 20) content.fade(0.3);
+  for (const auto kernel : vector_kernels()) {
+    AudiencePool scalar_pool = pool;
+    AudiencePool simd_pool = pool;
+    ContentTags shown = content;
+    Rng r1(seed), r2(seed);
+    for (int t = 0; t < 40; ++t) {
+      p.kernel = TickKernel::scalar;
+      const auto a = tick(scalar_pool, shown, p, r1);
+      p.kernel = kernel;
+      const auto b = tick(simd_pool, shown, p, r2);
+      ASSERT_EQ(a.kernel, TickKernel::scalar);
+      ASSERT_EQ(b.kernel, kernel);
+      ASSERT_EQ(state_hash(scalar_pool), state_hash(simd_pool)) << to_string(kernel) << " tick " << t;
+      ASSERT_EQ(a.engaged, b.engaged);
+      ASSERT_EQ(a.disengaged, b.disengaged);
+      ASSERT_EQ(a.candidates, b.candidates);
+      ASSERT_EQ(a.reactions, b.reactions);
+      ASSERT_EQ(a.new_candidates, b.new_candidates);
+      ASSERT_EQ(a.departed_candidates, b.departed_candidates);
+      ASSERT_EQ(a.mean_engagement, b.mean_engagement);
+      if (t == 20) shown.fade(0.3);
+    }
   }
 }
 

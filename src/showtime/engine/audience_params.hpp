@@ -12,7 +12,8 @@
 namespace onair::showtime {
 
 // Which implementation runs the per-member loop. All give bit-identical
-// results (tested); `automatic` takes the widest the CPU has.
+// results (tested); `automatic`, or a kernel the CPU lacks, takes the widest
+// the CPU has.
 enum class TickKernel : std::uint8_t { automatic, scalar, avx2, avx512 };
 bool tick_kernel_available(TickKernel kernel) noexcept;
 TickKernel resolve_tick_kernel(TickKernel kernel) noexcept;  // automatic -> the best available

@@ -209,39 +209,18 @@ std::uint32_t mismatch_units(const AudienceParams& params) {
 
 }  // namespace
 
-const ReservoirSampler& AudiencePool::sampler_for(const InterestMatcher& matcher, std::uint32_t mismatch_q) {
-  const std::uint64_t key = mix64(matcher.fingerprint ^ mix64(mismatch_q) ^
-                                  mix64(reinterpret_cast<std::uintptr_t>(reservoir_.get()) + reservoir_->size()));
-  if (!sampler_ || key != sampler_key_) {
-    sampler_.emplace(*reservoir_, matcher, mismatch_q);
-    sampler_key_ = key;
-  }
-  return *sampler_;
-}
-
-// A template with probability popularity * (mismatch_q + score): proposals by
-// popularity, accepted with probability (mismatch_q + score) / bound, where
-// bound is the highest weight any template can have. No per-content table, so
-// fading content costs nothing. After 64 rejections (content that almost no
-// template matches) the exact table decides; either way the result follows
-// the same distribution, and the same Rng state gives the same template.
+// A template with probability popularity * (mismatch_q + score) for this
+// content (ContentDraw); rebuilt only when the content or weights change.
 std::uint32_t AudiencePool::draw_template(const InterestMatcher& matcher, const AudienceParams& params, Rng& rng) {
   const std::uint32_t mismatch_q = mismatch_units(params);
   const std::uint64_t key = mix64(matcher.fingerprint ^ mix64(mismatch_q) ^
                                   mix64(reinterpret_cast<std::uintptr_t>(reservoir_.get()) + reservoir_->size()));
   if (!draw_ready_ || key != draw_key_) {
-    draw_bound_ = mismatch_q + matcher.max_score(reservoir_->max_interests());
+    draw_ = ContentDraw(*reservoir_, matcher, mismatch_q);
     draw_key_ = key;
     draw_ready_ = true;
   }
-  if (draw_bound_ > 0) {
-    for (int trial = 0; trial < 64; ++trial) {
-      const std::uint32_t t = reservoir_->draw_by_popularity(rng);
-      const std::uint32_t w = mismatch_q + matcher.score((*reservoir_)[t].interests);
-      if (rng.below(draw_bound_) < w) return t;
-    }
-  }
-  return sampler_for(matcher, mismatch_q).draw(rng);
+  return draw_.draw(*reservoir_, rng);
 }
 
 Engagement AudiencePool::join_engagement(const AudienceParams& params, Rng& rng) const {

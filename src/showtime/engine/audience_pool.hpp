@@ -164,7 +164,6 @@ class AudiencePool {
   void count_out(std::size_t i);
   void erase_at(std::size_t i);  // moves the last member into i
   void replace_at(std::size_t i, const MemberTemplate& t, Engagement e);
-  const ReservoirSampler& sampler_for(const InterestMatcher& matcher, std::uint32_t mismatch_q);
   std::uint32_t draw_template(const InterestMatcher& matcher, const AudienceParams& params, Rng& rng);
   Engagement join_engagement(const AudienceParams& params, Rng& rng) const;
 
@@ -189,11 +188,9 @@ class AudiencePool {
 
   PoolStats stats_;
 
-  // Caches (not state): the rejection bound and the exact sampler for the last content seen.
-  std::optional<ReservoirSampler> sampler_;
-  std::uint64_t sampler_key_ = 0;
+  // Cache (not state): the reservoir draw for the last content seen.
+  ContentDraw draw_;
   std::uint64_t draw_key_ = 0;
-  std::uint32_t draw_bound_ = 0;
   bool draw_ready_ = false;
 };
 

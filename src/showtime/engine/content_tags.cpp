@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 
 #include "showtime/engine/rng.hpp"
 
@@ -113,27 +112,6 @@ InterestMatcher InterestMatcher::build(const ContentTags& content, const TagWeig
   }
   m.unit_weight = max_eff / double(kUnit);
   return m;
-}
-
-}  // namespace onair::showtime
-
-namespace onair::showtime {
-
-std::uint32_t InterestMatcher::max_score(unsigned max_tags) const noexcept {
-  std::array<std::uint32_t, kMaxTags> q{};
-  std::size_t n = 0;
-  TagMask all = 0;
-  for (std::uint8_t k = 0; k < plane_count; ++k) all |= planes[k];
-  while (all) {
-    const int t = __builtin_ctzll(all);
-    all &= all - 1;
-    q[n++] = score(TagMask{1} << t);
-  }
-  const std::size_t take = std::min<std::size_t>(n, max_tags);
-  std::partial_sort(q.begin(), q.begin() + take, q.begin() + n, std::greater<>());
-  std::uint32_t sum = 0;
-  for (std::size_t i = 0; i < take; ++i) sum += q[i];
-  return sum;
 }
 
 }  // namespace onair::showtime

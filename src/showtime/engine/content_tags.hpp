@@ -67,8 +67,6 @@ struct InterestMatcher {
     return s;
   }
   bool empty() const noexcept { return plane_count == 0; }
-  // The highest score of any interest mask with at most `max_tags` tags.
-  std::uint32_t max_score(unsigned max_tags) const noexcept;
 };
 
 }  // namespace onair::showtime

@@ -27,18 +27,32 @@ std::size_t weighted_index(const std::vector<std::uint32_t>& weights, std::uint6
 
 Reservoir::Reservoir(std::vector<MemberTemplate> templates) : templates_(std::move(templates)) {
   popularity_.reserve(templates_.size());
-  for (const auto& t : templates_) {
-    popularity_.push_back((popularity_.empty() ? 0 : popularity_.back()) + t.weight);
-    max_interests_ = std::max<unsigned>(max_interests_, static_cast<unsigned>(__builtin_popcountll(t.interests)));
-  }
+  for (std::uint32_t i = 0; i < templates_.size(); ++i) index(i);
   build_alias();
 }
 
 void Reservoir::add(const MemberTemplate& t) {
   templates_.push_back(t);
-  popularity_.push_back((popularity_.empty() ? 0 : popularity_.back()) + t.weight);
-  max_interests_ = std::max<unsigned>(max_interests_, static_cast<unsigned>(__builtin_popcountll(t.interests)));
+  index(static_cast<std::uint32_t>(templates_.size() - 1));
   build_alias();
+}
+
+void Reservoir::index(std::uint32_t i) {
+  const MemberTemplate& t = templates_[i];
+  popularity_.push_back((popularity_.empty() ? 0 : popularity_.back()) + t.weight);
+  if (t.weight == 0) return;
+  for (TagMask m = t.interests; m; m &= m - 1) {
+    auto& list = by_tag_[__builtin_ctzll(m)];
+    list.templates.push_back(i);
+    list.cumulative.push_back((list.cumulative.empty() ? 0 : list.cumulative.back()) + t.weight);
+  }
+}
+
+std::uint32_t Reservoir::draw_with_tag(TagId tag, Rng& rng) const {
+  const auto& list = by_tag_[tag];
+  const std::uint64_t r = rng.below(list.cumulative.back());
+  const auto at = std::upper_bound(list.cumulative.begin(), list.cumulative.end(), r) - list.cumulative.begin();
+  return list.templates[static_cast<std::size_t>(at)];
 }
 
 // Vose's alias method with integer weights: scaled weight w_i * n against the
@@ -72,28 +86,31 @@ void Reservoir::build_alias() {
   for (auto i : small) alias_prob_[i] = total;  // rounding leftovers: keep themselves
 }
 
-ReservoirSampler::ReservoirSampler(const Reservoir& reservoir, const InterestMatcher& matcher,
-                                   std::uint32_t mismatch_q) {
-  cdf_.resize(reservoir.size());
-  std::uint64_t total = 0;
-  for (std::size_t i = 0; i < reservoir.size(); ++i) {
-    const auto& t = reservoir[i];
-    total += std::uint64_t(t.weight) * (mismatch_q + matcher.score(t.interests));
-    cdf_[i] = total;
+ContentDraw::ContentDraw(const Reservoir& reservoir, const InterestMatcher& matcher, std::uint32_t mismatch_q) {
+  by_popularity_ = std::uint64_t(mismatch_q) * reservoir.total_popularity();
+  std::uint64_t sum = by_popularity_;
+  TagMask content = 0;
+  for (std::uint8_t k = 0; k < matcher.plane_count; ++k) content |= matcher.planes[k];
+  while (content) {
+    const auto t = static_cast<TagId>(__builtin_ctzll(content));
+    content &= content - 1;
+    const std::uint64_t weight = std::uint64_t(matcher.score(TagMask{1} << t)) * reservoir.tag_mass(t);
+    if (weight == 0) continue;
+    sum += weight;
+    tags_[tag_count_] = t;
+    cumulative_[tag_count_] = sum;
+    ++tag_count_;
   }
-  if (total == 0) {  // nothing matches and mismatches are filtered out: fall back to popularity
-    for (std::size_t i = 0; i < reservoir.size(); ++i) {
-      total += reservoir[i].weight;
-      cdf_[i] = total;
-    }
-  }
+  total_ = sum;
 }
 
-std::uint32_t ReservoirSampler::draw(Rng& rng) const {
-  const std::uint64_t total = total_weight();
-  if (total == 0) return 0;
-  const std::uint64_t r = rng.below(total);
-  return static_cast<std::uint32_t>(std::upper_bound(cdf_.begin(), cdf_.end(), r) - cdf_.begin());
+std::uint32_t ContentDraw::draw(const Reservoir& reservoir, Rng& rng) const {
+  if (total_ == 0) return reservoir.draw_by_popularity(rng);
+  const std::uint64_t r = rng.below(total_);
+  if (r < by_popularity_) return reservoir.draw_by_popularity(rng);
+  std::uint8_t i = 0;
+  while (i + 1 < tag_count_ && r >= cumulative_[i]) ++i;
+  return reservoir.draw_with_tag(tags_[i], rng);
 }
 
 Reservoir generate_reservoir(const ReservoirSpec& spec, PersonalityTable& personalities, Rng& rng) {

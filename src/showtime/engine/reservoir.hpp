@@ -36,7 +36,6 @@ class Reservoir {
   bool drawable() const noexcept { return !popularity_.empty() && popularity_.back() > 0; }
   const MemberTemplate& operator[](std::size_t i) const { return templates_[i]; }
   const std::vector<MemberTemplate>& templates() const noexcept { return templates_; }
-  unsigned max_interests() const noexcept { return max_interests_; }  // most tags of any template
 
   // A template with probability weight / total weight (drawable() must hold):
   // Walker/Vose alias table in integers, O(1); one Rng::below when all
@@ -46,36 +45,52 @@ class Reservoir {
     if (uniform_) return i;
     return rng.below(popularity_.back()) < alias_prob_[i] ? i : alias_[i];
   }
+  std::uint64_t total_popularity() const noexcept { return popularity_.empty() ? 0 : popularity_.back(); }
+  // Popularity of the templates interested in `tag`, and a draw among them.
+  std::uint64_t tag_mass(TagId tag) const noexcept {
+    return by_tag_[tag].cumulative.empty() ? 0 : by_tag_[tag].cumulative.back();
+  }
+  std::uint32_t draw_with_tag(TagId tag, Rng& rng) const;
 
  private:
+  void index(std::uint32_t i);
   void build_alias();
 
+  struct TagIndex {
+    std::vector<std::uint32_t> templates;
+    std::vector<std::uint64_t> cumulative;  // popularity
+  };
   std::vector<MemberTemplate> templates_;
+  std::array<TagIndex, kMaxTags> by_tag_;
   std::vector<std::uint64_t> popularity_;  // cumulative weights
   std::vector<std::uint64_t> alias_prob_;  // in units of 1 / total weight
   std::vector<std::uint32_t> alias_;
   bool uniform_ = true;
-  unsigned max_interests_ = 0;
 };
 
-// Draws templates with probability proportional to
-//   weight * (mismatch_q + score(interests))
-// for the current content (score from InterestMatcher, mismatch_q the
-// mismatch weight in the same units). Integer weights and a cumulative table:
-// one draw is one Rng::below and a binary search. When no template has any
-// weight (nothing matches and mismatch_q is 0) it falls back to popularity.
-//
-// Building it costs a pass over the reservoir, and content weights change
-// every tick as tags fade, so the pool draws by rejection first (see
-// AudiencePool::draw_template) and keeps this only as the exact fallback.
-class ReservoirSampler {
+// Draws templates for the current content with probability proportional to
+//   popularity * (mismatch_q + score(interests))
+// (score from InterestMatcher, mismatch_q the mismatch weight in the same
+// units), exactly and without a table over the templates: the score is a sum
+// over content tags, so the distribution is a mixture of "by popularity"
+// (weight mismatch_q * total popularity) and, per content tag t, "a template
+// having t, by popularity" (weight q[t] * popularity mass of t). Drawing the
+// mixture component then a template from it is O(content tags + log n).
+// Build one per content (cheap: a pass over the content tags, not the
+// templates). When nothing has weight (no template matches and mismatch_q is
+// 0) it draws by popularity.
+class ContentDraw {
  public:
-  ReservoirSampler(const Reservoir& reservoir, const InterestMatcher& matcher, std::uint32_t mismatch_q);
-  std::uint32_t draw(Rng& rng) const;
-  std::uint64_t total_weight() const noexcept { return cdf_.empty() ? 0 : cdf_.back(); }
+  ContentDraw() = default;
+  ContentDraw(const Reservoir& reservoir, const InterestMatcher& matcher, std::uint32_t mismatch_q);
+  std::uint32_t draw(const Reservoir& reservoir, Rng& rng) const;
 
  private:
-  std::vector<std::uint64_t> cdf_;
+  std::uint64_t by_popularity_ = 0;  // mismatch_q * total popularity
+  std::uint64_t total_ = 0;
+  std::uint8_t tag_count_ = 0;
+  std::array<TagId, kMaxTags> tags_{};
+  std::array<std::uint64_t, kMaxTags> cumulative_{};  // after by_popularity_
 };
 
 // Generation of a reservoir for a game service (and for tests, benchmarks and

@@ -25,8 +25,8 @@ bool cpu_has_avx2_kernel() noexcept {
 
 namespace {
 
-__attribute__((target(ONAIR_AVX2_TARGET))) inline void append_bits(unsigned bits, std::size_t base,
-                                                                   std::uint32_t* list, std::uint32_t& count) {
+__attribute__((target(ONAIR_AVX2_TARGET))) inline void append_bits(unsigned bits, std::size_t base, std::uint32_t* list,
+                                                                   std::uint32_t& count) {
   while (bits) {
     list[count++] = static_cast<std::uint32_t>(base + static_cast<unsigned>(__builtin_ctz(bits)));
     bits &= bits - 1;
@@ -44,8 +44,8 @@ __attribute__((target(ONAIR_AVX2_TARGET))) inline __m256i ge_u32(__m256i a, __m2
 
 // Popcount of each 64-bit lane (in the low bits of the lane).
 __attribute__((target(ONAIR_AVX2_TARGET))) inline __m256i popcount64(__m256i x) {
-  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2,
-                                       3, 2, 3, 3, 4);
+  const __m256i lut =
+      _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   const __m256i lo = _mm256_and_si256(x, low4);
   const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low4);
@@ -85,8 +85,8 @@ __attribute__((target(ONAIR_AVX2_TARGET))) void run_kernel_avx2(const KernelColu
   const __m256i react_min = _mm256_set1_epi32(k.react_min);
   const __m256i even_lanes = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
   // Byte 0 of each 32-bit lane to the front of its 128-bit half.
-  const __m256i first_bytes = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8,
-                                               12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m256i first_bytes = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12,
+                                               -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
   const __m256i gather_halves = _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1);
 
   __m256i planes[8];
@@ -126,16 +126,16 @@ __attribute__((target(ONAIR_AVX2_TARGET))) void run_kernel_avx2(const KernelColu
       word = _mm256_permutevar8x32_epi32(table_lo, pid);
     } else if (k.personality_limit <= 16) {
       const __m256i high = _mm256_cmpgt_epi32(pid, seven);
-      word = _mm256_blendv_epi8(_mm256_permutevar8x32_epi32(table_lo, pid),
-                                _mm256_permutevar8x32_epi32(table_hi, pid), high);
+      word = _mm256_blendv_epi8(_mm256_permutevar8x32_epi32(table_lo, pid), _mm256_permutevar8x32_epi32(table_hi, pid),
+                                high);
     } else {
       word = _mm256_i32gather_epi32(reinterpret_cast<const int*>(words), pid, 4);
     }
 
     // Engagement: gain * (1 - e) on match, decay otherwise.
     const __m256i e = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(c.engagement + i)));
-    __m256i gain = _mm256_min_epu32(_mm256_srli_epi32(_mm256_mullo_epi32(score, _mm256_and_si256(word, low16)), 7),
-                                    one16);
+    __m256i gain =
+        _mm256_min_epu32(_mm256_srli_epi32(_mm256_mullo_epi32(score, _mm256_and_si256(word, low16)), 7), one16);
     gain = _mm256_srli_epi32(_mm256_mullo_epi32(gain, _mm256_sub_epi32(one16, e)), 16);
     const __m256i decay = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(c.decay + i)));
     __m256i dec = _mm256_min_epu32(_mm256_srli_epi32(_mm256_mullo_epi32(decay, _mm256_srli_epi32(word, 16)), 8), one16);
