@@ -4,6 +4,7 @@
 #   install-deps.sh build   what `onair` needs to build and run
 #   install-deps.sh test    plus the servers and tools the test suite starts
 #   install-deps.sh bench   plus nginx and wrk (the benchmarks' peer and load generator)
+#   install-deps.sh packages P...   exactly these packages (used by tests/e2e/setup.sh)
 set -euo pipefail
 
 BUILD_PACKAGES=(
@@ -20,7 +21,31 @@ TEST_PACKAGES=(
 
 BENCH_PACKAGES=(nginx wrk)
 
+# Installs the given packages with apt without starting system-wide services
+# (the tests start private servers).
+apt_install() {
+  echo "install-deps: installing $*" >&2
+  local sudo_cmd=() policy=/usr/sbin/policy-rc.d created_policy=0 status=0
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+    "${sudo_cmd[@]}" chmod +x "$policy"
+    created_policy=1
+  fi
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null || status=$?
+  [[ $created_policy -eq 1 ]] && "${sudo_cmd[@]}" rm -f "$policy"
+  [[ $status -eq 0 ]] || echo "install-deps: apt-get install $* failed" >&2
+  return "$status"
+}
+
 mode="${1:-build}"
+if [[ "$mode" == packages ]]; then
+  shift
+  apt_install "$@"
+  exit
+fi
 packages=("${BUILD_PACKAGES[@]}")
 [[ "$mode" == test ]] && packages+=("${TEST_PACKAGES[@]}")
 [[ "$mode" == bench ]] && packages+=("${BENCH_PACKAGES[@]}")
@@ -30,20 +55,5 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
+apt_install "${missing[@]}"
 
-echo "install-deps: installing ${missing[*]}" >&2
-sudo_cmd=()
-[[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-# The server packages must not start system-wide services: the tests start private ones.
-policy=/usr/sbin/policy-rc.d
-created_policy=0
-if [[ ! -e $policy ]]; then
-  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
-  "${sudo_cmd[@]}" chmod +x "$policy"
-  created_policy=1
-fi
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-[[ $created_policy -eq 1 ]] && "${sudo_cmd[@]}" rm -f "$policy"
-exit 0

@@ -13,14 +13,7 @@ seconds="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-32}"
 onair="$(bench_build_onair)"
 
-work="$(mktemp -d /tmp/onair-bench-http.XXXXXX)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir http  # sets $work and $pids; cleaned up on exit
 
 nginx_port="$(free_port)"
 pids+=("$(start_nginx_static_200 "$work/nginx" "$nginx_port" 0)")

@@ -14,6 +14,13 @@ bench_build_onair() {
   echo "$build/src/onair"
 }
 
+# Creates $work (a temp dir) and $pids (processes to kill); both go away on exit.
+bench_workdir() {
+  work="$(mktemp -d "/tmp/onair-bench-$1.XXXXXX")"
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

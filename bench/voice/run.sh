@@ -19,14 +19,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DONAIR_BUILD_T
   -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build "$build" -j "$(nproc)" --target onair voice_load >&2
 
-work="$(mktemp -d /tmp/onair-bench-voice.XXXXXX)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir voice  # sets $work and $pids; cleaned up on exit
 
 secret="bench-secret-bench-secret-bench-secret-0"
 nginx_port="$(free_port)"

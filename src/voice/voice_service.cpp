@@ -154,11 +154,9 @@ Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomR
       r.password ? std::optional<std::string>(hash_room_password(r.room_id, *r.password)) : std::nullopt;
 
   bool created = false;
-  bool rejoined = false;
   std::vector<Effect> consent_effects;
   auto change = [&](std::optional<RoomRecord>& room) {
     created = false;
-    rejoined = false;
     consent_effects.clear();
     RoomFacts facts;
     facts.exists = room.has_value();
@@ -191,12 +189,6 @@ Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomR
       fresh.auto_cleanup = true;
       fresh.created_at = now_rfc3339();
       room = std::move(fresh);
-    }
-    if (auto* existing = room->find(session)) {
-      rejoined = true;
-      existing->last_heartbeat_ms = now;
-      existing->sdp_offer = r.sip_endpoint.sdp_offer;
-      return RoomWrite::put;
     }
     auto consent = BroadcastConsent::from_record(room->consent);
     auto outcome = consent.join(session, r.accept_broadcast);
@@ -246,13 +238,11 @@ Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomR
 
   VoiceOutbox out;
   out.set_state(session, "in_room");
-  if (!rejoined) {
-    const auto joined = peer_joined_event(*room, peer_info(me, me.sdp_offer, me.ice_candidates));
-    for (const auto& p : room->participants) {
-      if (p.session_id == session) continue;
-      if (!me.sdp_offer.empty()) out.set_state(p.session_id, "ringing");
-      out.push(p.session_id, joined);
-    }
+  const auto joined = peer_joined_event(*room, peer_info(me, me.sdp_offer, me.ice_candidates));
+  for (const auto& p : room->participants) {
+    if (p.session_id == session) continue;
+    if (!me.sdp_offer.empty()) out.set_state(p.session_id, "ringing");
+    out.push(p.session_id, joined);
   }
   gv::VoiceRoomStateClientEvent state;
   state.event_id = new_uuid();
@@ -267,7 +257,7 @@ Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomR
   out.push(session, boost::json::serialize(state.to_json()));
   apply_consent_effects(*room, consent_effects, session, config_.broadcast_consent_timeout_seconds, out);
   if (created) out.publish(std::string(gv::kVoiceRoomCreated), room_created_bus_event(*room));
-  if (!rejoined) out.publish(std::string(gv::kVoiceParticipantJoined), participant_joined_bus_event(*room, session));
+  out.publish(std::string(gv::kVoiceParticipantJoined), participant_joined_bus_event(*room, session));
   co_await send(std::move(out));
   co_return response;
 }
@@ -451,82 +441,65 @@ Task<gen::common::EmptyResponse> VoiceService::send_ice_candidate(gv::IceCandida
 // ---------------------------------------------------------------------------
 // Broadcast consent
 
-Task<gv::BroadcastConsentStatus> VoiceService::request_broadcast_consent(gv::BroadcastConsentRequest r,
-                                                                         const Caller& caller) {
-  const auto session = acting_session(r.requesting_session_id, caller);
-  const auto now = now_ms();
+// One consent input on one room: load, apply `input` to the machine (a refused
+// input throws its status and changes nothing), store, then send the effects.
+Task<RoomRecord> VoiceService::change_consent(const std::string& room_id, const std::string& actor,
+                                              const ConsentInput& input) {
   std::vector<Effect> effects;
   auto change = [&](std::optional<RoomRecord>& room) {
-    effects.clear();
-    if (!room) throw not_found("voice room " + r.room_id + " not found");
+    if (!room) throw not_found("voice room " + room_id + " not found");
     auto consent = BroadcastConsent::from_record(room->consent);
-    auto outcome = consent.request(session, room->session_ids(), now,
-                                   std::chrono::seconds(config_.broadcast_consent_timeout_seconds));
+    auto outcome = input(consent, *room);
     if (!outcome.ok()) throw refusal(outcome.status, outcome.error);
     effects = std::move(outcome.effects);
     room->consent = consent.record();
     return RoomWrite::put;
   };
-  auto room = co_await rooms_.update(r.room_id, change);
+  auto room = co_await rooms_.update(room_id, change);
   VoiceOutbox out;
-  apply_consent_effects(*room, effects, session, config_.broadcast_consent_timeout_seconds, out);
+  apply_consent_effects(*room, effects, actor, config_.broadcast_consent_timeout_seconds, out);
   co_await send(std::move(out));
-  auto consent = BroadcastConsent::from_record(room->consent);
+  co_return std::move(*room);
+}
+
+Task<gv::BroadcastConsentStatus> VoiceService::request_broadcast_consent(gv::BroadcastConsentRequest r,
+                                                                         const Caller& caller) {
+  const auto session = acting_session(r.requesting_session_id, caller);
+  const auto now = now_ms();
+  const auto timeout = std::chrono::seconds(config_.broadcast_consent_timeout_seconds);
+  auto input = [&](BroadcastConsent& consent, const RoomRecord& room) {
+    return consent.request(session, room.session_ids(), now, timeout);
+  };
+  auto room = co_await change_consent(r.room_id, session, input);
+  auto consent = BroadcastConsent::from_record(room.consent);
   if (consent.state() == ConsentState::pending) arm_consent_timer(r.room_id, consent.deadline());
-  co_return consent_status(*room);
+  co_return consent_status(room);
 }
 
 Task<gv::BroadcastConsentStatus> VoiceService::respond_broadcast_consent(gv::BroadcastConsentResponse r,
                                                                          const Caller& caller) {
   const auto session = acting_session(r.session_id, caller);
   const auto now = now_ms();
-  std::vector<Effect> effects;
   bool timed_out = false;
-  auto change = [&](std::optional<RoomRecord>& room) {
-    effects.clear();
-    if (!room) throw not_found("voice room " + r.room_id + " not found");
-    auto consent = BroadcastConsent::from_record(room->consent);
+  auto input = [&](BroadcastConsent& consent, const RoomRecord&) {
     // A request past its deadline is declined first: a late answer cannot approve.
     auto expired = consent.tick(now);
     timed_out = !expired.effects.empty();
-    if (timed_out) {
-      effects = std::move(expired.effects);
-      room->consent = consent.record();
-      return RoomWrite::put;
-    }
-    auto outcome = consent.respond(session, r.consented, now);
-    if (!outcome.ok()) throw refusal(outcome.status, outcome.error);
-    effects = std::move(outcome.effects);
-    room->consent = consent.record();
-    return RoomWrite::put;
+    return timed_out ? expired : consent.respond(session, r.consented, now);
   };
-  auto room = co_await rooms_.update(r.room_id, change);
-  VoiceOutbox out;
-  apply_consent_effects(*room, effects, session, config_.broadcast_consent_timeout_seconds, out);
-  co_await send(std::move(out));
+  auto room = co_await change_consent(r.room_id, session, input);
   if (timed_out) throw not_found("the consent request has expired");
-  co_return consent_status(*room);
+  co_return consent_status(room);
 }
 
 Task<gv::BroadcastConsentStatus> VoiceService::stop_broadcast(gv::StopBroadcastConsentRequest r, const Caller& caller) {
   const auto session = acting_session(r.session_id, caller);
-  std::vector<Effect> effects;
-  auto change = [&](std::optional<RoomRecord>& room) {
-    effects.clear();
-    if (!room) throw not_found("voice room " + r.room_id + " not found");
-    if (!room->find(session)) throw forbidden("you are not in this room");
-    auto consent = BroadcastConsent::from_record(room->consent);
-    auto outcome = consent.stop(session);
-    if (!outcome.ok()) throw refusal(outcome.status, outcome.error);
-    effects = std::move(outcome.effects);
-    room->consent = consent.record();
-    return RoomWrite::put;
+  auto input = [&](BroadcastConsent& consent, const RoomRecord& room) {
+    if (!room.find(session)) throw forbidden("you are not in this room");
+    return consent.stop(session);
   };
-  auto room = co_await rooms_.update(r.room_id, change);
-  VoiceOutbox out;
-  apply_consent_effects(*room, effects, session, config_.broadcast_consent_timeout_seconds, out);
-  co_await send(std::move(out));
-  co_return consent_status(*room);
+  auto room = co_await change_consent(r.room_id, session, input);
+  co_return consent_status(room);
 }
 
 Task<gv::BroadcastConsentStatus> VoiceService::get_broadcast_status(gv::BroadcastStatusRequest r,
@@ -537,16 +510,9 @@ Task<gv::BroadcastConsentStatus> VoiceService::get_broadcast_status(gv::Broadcas
 }
 
 Task<gv::BroadcastConsentStatus> VoiceService::confirm_broadcast_started(gv::BroadcastStatusRequest r, const Caller&) {
-  auto change = [&](std::optional<RoomRecord>& room) {
-    if (!room) throw not_found("voice room " + r.room_id + " not found");
-    auto consent = BroadcastConsent::from_record(room->consent);
-    auto outcome = consent.broadcast_started();
-    if (!outcome.ok()) throw refusal(outcome.status, outcome.error);
-    room->consent = consent.record();
-    return RoomWrite::put;
-  };
-  auto room = co_await rooms_.update(r.room_id, change);
-  co_return consent_status(*room);
+  auto input = [](BroadcastConsent& consent, const RoomRecord&) { return consent.broadcast_started(); };
+  auto room = co_await change_consent(r.room_id, {}, input);
+  co_return consent_status(room);
 }
 
 // ---------------------------------------------------------------------------

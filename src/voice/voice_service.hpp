@@ -4,6 +4,7 @@
 // (room_rules, broadcast_consent); this class loads and stores rooms, applies
 // the rules and sends what they decided (voice_outbox).
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <memory>
 
 #include "gen/voice/configuration.hpp"
@@ -54,7 +55,8 @@ class VoiceService final : public platform::Service, public gen::voice::VoiceApi
   Task<void> session_closed(const std::string& session_id);
 
  private:
-  struct Departure;
+  using ConsentInput = std::function<Outcome(BroadcastConsent&, const RoomRecord&)>;
+  Task<RoomRecord> change_consent(const std::string& room_id, const std::string& actor, const ConsentInput& input);
   Task<void> remove_participant(const std::string& room_id, const std::string& session_id, bool evicted);
   Task<void> delete_room(const std::string& room_id, gen::voice::VoiceRoomDeletedReason reason);
   Task<void> leave_previous_room(const std::string& session_id, const std::string& except_room);

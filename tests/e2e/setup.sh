@@ -15,23 +15,7 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [[ ${#missing[@]} -gt 0 ]]; then
-  echo "e2e setup: installing ${missing[*]}" >&2
-  sudo_cmd=()
-  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  # Packages must not start system-wide services (same policy as scripts/install-deps.sh).
-  policy=/usr/sbin/policy-rc.d
-  created_policy=0
-  if [[ ! -e $policy ]]; then
-    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
-    "${sudo_cmd[@]}" chmod +x "$policy"
-    created_policy=1
-  fi
-  status=0
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
-  [[ $created_policy -eq 1 ]] && "${sudo_cmd[@]}" rm -f "$policy"
-  [[ $status -eq 0 ]] || { echo "e2e setup: apt-get install ${missing[*]} failed" >&2; exit "$status"; }
+  "$here/../../scripts/install-deps.sh" packages "${missing[@]}"
 fi
 
 # Chromium must start headless (a broken install fails here, not in the middle of a test).
