@@ -43,7 +43,8 @@ HttpFront::HttpFront(platform::ApiDispatcher& dispatcher, StaticFiles static_fil
       readiness_(std::move(readiness)) {}
 
 Task<net::HttpResponse> HttpFront::handle(net::HttpRequest request) {
-  const auto started = std::chrono::steady_clock::now();
+  const bool debug = spdlog::should_log(spdlog::level::debug);
+  const auto started = debug ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   const auto request_id = request_id_for(request);
   net::HttpResponse response;
   if (request.method == "POST") {
@@ -65,7 +66,7 @@ Task<net::HttpResponse> HttpFront::handle(net::HttpRequest request) {
     response.headers.emplace_back("allow", "GET, POST");
   }
   response.headers.emplace_back("x-request-id", request_id);
-  if (spdlog::should_log(spdlog::level::debug)) {
+  if (debug) {
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     log::debug("http", {{"requestId", request_id},
                         {"method", request.method},

@@ -62,9 +62,13 @@ bool is_uuid(std::string_view t) {
 std::string new_request_id() {
   static const std::string prefix = random_hex(4);
   static std::atomic<std::uint64_t> counter{0};
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(++counter));
-  return prefix + buf;
+  std::uint64_t n = ++counter;
+  std::string id = prefix;
+  // At least 8 hex digits of the counter, more once it outgrows them.
+  int digits = 8;
+  while (digits < 16 && (n >> (4 * digits)) != 0) ++digits;
+  for (int i = digits - 1; i >= 0; --i) id.push_back(kHex[(n >> (4 * i)) & 0x0f]);
+  return id;
 }
 
 }  // namespace onair

@@ -1,13 +1,13 @@
 #include "core/metrics.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
 namespace onair {
 namespace {
 
-constexpr std::array<double, 14> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                             0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   10.0};
+constexpr auto kBuckets = Metrics::kBuckets;
 
 std::string escape_label(std::string_view v) {
   std::string out;
@@ -37,7 +37,7 @@ std::string number(double v) {
   return buf;
 }
 
-std::string series(std::string_view name, const std::string& labels, std::string_view extra = {}) {
+std::string series_line(std::string_view name, const std::string& labels, std::string_view extra = {}) {
   // Built with append(): g++ 12 -O2 reports a false -Wrestrict on chained operator+.
   std::string all = labels;
   if (!extra.empty()) {
@@ -62,31 +62,42 @@ void Metrics::describe(std::string_view name, std::string_view type, std::string
   f.help = help;
 }
 
-void Metrics::increment(std::string_view name, const MetricLabels& labels, double by) {
+Metrics::Series& Metrics::series(std::string_view name, std::string_view type, const MetricLabels& labels) {
+  auto key = render_labels(labels);
   std::lock_guard lock(mutex_);
-  auto& f = families_[std::string(name)];
-  if (f.type == "untyped") f.type = "counter";
-  f.values[render_labels(labels)] += by;
+  auto family = families_.find(name);
+  if (family == families_.end()) family = families_.emplace(std::string(name), Family{}).first;
+  if (family->second.type == "untyped") family->second.type = type;
+  return family->second.values.try_emplace(std::move(key)).first->second;
 }
 
-void Metrics::set_gauge(std::string_view name, const MetricLabels& labels, double value) {
-  std::lock_guard lock(mutex_);
-  auto& f = families_[std::string(name)];
-  if (f.type == "untyped") f.type = "gauge";
-  f.values[render_labels(labels)] = value;
+Metrics::Series& Metrics::counter(std::string_view name, const MetricLabels& labels) {
+  return series(name, "counter", labels);
 }
 
-void Metrics::observe_seconds(std::string_view name, const MetricLabels& labels, double seconds) {
+Metrics::Series& Metrics::gauge(std::string_view name, const MetricLabels& labels) {
+  return series(name, "gauge", labels);
+}
+
+Metrics::Histogram& Metrics::histogram(std::string_view name, const MetricLabels& labels) {
+  auto key = render_labels(labels);
   std::lock_guard lock(mutex_);
-  auto& f = families_[std::string(name)];
-  f.type = "histogram";
-  auto& h = f.histograms[render_labels(labels)];
-  if (h.buckets.empty()) h.buckets.assign(kBuckets.size(), 0);
+  auto family = families_.find(name);
+  if (family == families_.end()) family = families_.emplace(std::string(name), Family{}).first;
+  family->second.type = "histogram";
+  return family->second.histograms.try_emplace(std::move(key)).first->second;
+}
+
+void Metrics::Histogram::observe(double seconds) {
+  // Only the smallest bucket that holds the value; render() adds them up.
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++h.buckets[i];
+    if (seconds <= kBuckets[i]) {
+      buckets_[i].fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
   }
-  h.sum += seconds;
-  ++h.count;
+  sum_.fetch_add(seconds, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
 }
 
 double Metrics::value(std::string_view name, const MetricLabels& labels) const {
@@ -94,7 +105,7 @@ double Metrics::value(std::string_view name, const MetricLabels& labels) const {
   auto f = families_.find(name);
   if (f == families_.end()) return 0;
   auto v = f->second.values.find(render_labels(labels));
-  return v == f->second.values.end() ? 0 : v->second;
+  return v == f->second.values.end() ? 0 : v->second.value();
 }
 
 std::string Metrics::render() const {
@@ -103,15 +114,19 @@ std::string Metrics::render() const {
   for (const auto& [name, f] : families_) {
     if (!f.help.empty()) out += "# HELP " + name + " " + f.help + "\n";
     out += "# TYPE " + name + " " + f.type + "\n";
-    for (const auto& [labels, v] : f.values) out += series(name, labels) + " " + number(v) + "\n";
+    for (const auto& [labels, v] : f.values) out += series_line(name, labels) + " " + number(v.value()) + "\n";
     for (const auto& [labels, h] : f.histograms) {
+      std::uint64_t cumulative = 0;
       for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-        out += series(name + "_bucket", labels, "le=\"" + number(kBuckets[i]) + "\"") + " " +
-               std::to_string(h.buckets[i]) + "\n";
+        cumulative += h.buckets_[i].load(std::memory_order_relaxed);
+        out += series_line(name + "_bucket", labels, "le=\"" + number(kBuckets[i]) + "\"") + " " +
+               std::to_string(cumulative) + "\n";
       }
-      out += series(name + "_bucket", labels, "le=\"+Inf\"") + " " + std::to_string(h.count) + "\n";
-      out += series(name + "_sum", labels) + " " + number(h.sum) + "\n";
-      out += series(name + "_count", labels) + " " + std::to_string(h.count) + "\n";
+      // Updates race with this read: keep +Inf at least the last finite bucket.
+      const auto count = std::max(cumulative, h.count_.load(std::memory_order_relaxed));
+      out += series_line(name + "_bucket", labels, "le=\"+Inf\"") + " " + std::to_string(count) + "\n";
+      out += series_line(name + "_sum", labels) + " " + number(h.sum_.load(std::memory_order_relaxed)) + "\n";
+      out += series_line(name + "_count", labels) + " " + std::to_string(count) + "\n";
     }
   }
   return out;

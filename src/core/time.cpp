@@ -1,6 +1,5 @@
 #include "core/time.hpp"
 
-#include <cstdio>
 #include <ctime>
 
 namespace onair {
@@ -23,19 +22,31 @@ int days_in_month(int y, int m) {
   return m == 2 && leap ? 29 : kDays[m - 1];
 }
 
+void put_digits(char* out, int value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
 }  // namespace
 
 std::string format_rfc3339(SystemTime t) {
+  // Calendar arithmetic instead of gmtime_r + snprintf: this runs on hot paths.
   using namespace std::chrono;
-  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
-  const int frac = static_cast<int>(((ms % 1000) + 1000) % 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-  return buf;
+  const auto ms = floor<milliseconds>(t);
+  const auto day = floor<days>(ms);
+  const year_month_day date{day};
+  const hh_mm_ss clock{ms - day};
+  std::string out = "0000-00-00T00:00:00.000Z";
+  put_digits(&out[0], static_cast<int>(date.year()), 4);
+  put_digits(&out[5], static_cast<int>(static_cast<unsigned>(date.month())), 2);
+  put_digits(&out[8], static_cast<int>(static_cast<unsigned>(date.day())), 2);
+  put_digits(&out[11], static_cast<int>(clock.hours().count()), 2);
+  put_digits(&out[14], static_cast<int>(clock.minutes().count()), 2);
+  put_digits(&out[17], static_cast<int>(clock.seconds().count()), 2);
+  put_digits(&out[20], static_cast<int>(clock.subseconds().count()), 3);
+  return out;
 }
 
 std::string now_rfc3339() { return format_rfc3339(std::chrono::system_clock::now()); }

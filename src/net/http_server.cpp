@@ -1,5 +1,9 @@
 #include "net/http_server.hpp"
 
+#include <time.h>
+
+#include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,6 +19,7 @@
 #include <stdexcept>
 
 #include "core/logging.hpp"
+#include "net/detail/request_parser.hpp"
 #include "net/detail/server_state.hpp"
 
 namespace onair::net {
@@ -28,35 +33,52 @@ namespace {
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// Characters of a path that need no decoding (RFC 3986 pchar without '%', plus '/').
+bool is_plain_path_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("-._~!$&'()*+,;=:@/").find(c) != std::string_view::npos;
 }
 
-// Fills `out` from a parsed Beast request; false when the target is not a valid origin-form.
-bool convert(const http::request<http::string_body>& req, const std::string& remote_address, HttpRequest& out) {
-  auto parsed = boost::urls::parse_origin_form(req.target());
+// Fills path and query from the target; false when it is not a valid origin-form.
+bool split_target(HttpRequest& request) {
+  const auto& target = request.target;
+  if (!target.empty() && target[0] == '/' && std::all_of(target.begin(), target.end(), is_plain_path_char)) {
+    request.path = target;  // the common case: nothing to decode, no query
+    return true;
+  }
+  auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return false;
-  out.method = std::string(req.method_string());
-  out.target = std::string(req.target());
-  out.path = parsed->path();
-  out.query = parsed->encoded_query();
-  for (const auto& field : req) out.headers.emplace_back(lowercase(field.name_string()), field.value());
-  out.body = req.body();
-  out.remote_address = remote_address;
+  request.path = parsed->path();
+  request.query = parsed->encoded_query();
   return true;
 }
 
-http::response<http::string_body> to_beast(const HttpResponse& r, unsigned version, bool keep_alive) {
-  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-  res.set(http::field::server, "onair");
-  if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
-  for (const auto& [name, value] : r.headers) res.set(name, value);
-  res.body() = r.body;
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
+bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+// The status line and headers of `r`, ready to go out ahead of its body in
+// one gathered write. Written by hand: Beast's generic serializer was the
+// largest user-space cost of a small response.
+std::string response_head(const HttpResponse& r, unsigned version, bool keep_alive) {
+  std::string head;
+  head.reserve(160);
+  head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  head.append(std::to_string(r.status));
+  head.push_back(' ');
+  head.append(http::obsolete_reason(static_cast<http::status>(r.status)));
+  head.append("\r\nServer: onair\r\n");
+  if (!r.content_type.empty() && !has_line_break(r.content_type)) {
+    head.append("Content-Type: ").append(r.content_type).append("\r\n");
+  }
+  for (const auto& [name, value] : r.headers) {
+    // Handler-made headers: a line break would let a value forge more headers.
+    if (has_line_break(name) || has_line_break(value)) continue;
+    head.append(name).append(": ").append(value).append("\r\n");
+  }
+  head.append("Content-Length: ").append(std::to_string(r.body.size())).append("\r\n");
+  if (!keep_alive && version != 10) head.append("Connection: close\r\n");
+  if (keep_alive && version == 10) head.append("Connection: keep-alive\r\n");
+  head.append("\r\n");
+  return head;
 }
 
 HttpResponse plain_error(int status, std::string_view message) {
@@ -66,13 +88,27 @@ HttpResponse plain_error(int status, std::string_view message) {
                       {}};
 }
 
+using Clock = std::chrono::steady_clock;
+
+// steady_clock from CLOCK_MONOTONIC_COARSE: same epoch, a few ms behind, a
+// fraction of the cost. Deadlines of seconds need no better.
+Clock::time_point coarse_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return Clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+}
+
+// One HTTP/1.1 keep-alive connection. Reads are parsed in place with Beast's
+// parser and responses are written with one gathered send; timeouts come from
+// a watchdog timer that checks a deadline field, so a request costs no timer
+// operations (Beast's tcp_stream re-arms a timer for every read and write).
 class HttpConnection final : public Connection, public std::enable_shared_from_this<HttpConnection> {
  public:
   HttpConnection(std::shared_ptr<HttpServer::State> state, tcp::socket socket)
-      : state_(std::move(state)), stream_(std::move(socket)) {
+      : state_(std::move(state)), socket_(std::move(socket)), watchdog_(socket_.get_executor()) {
     // Once per connection: getpeername per request was a measurable syscall.
     boost::system::error_code ec;
-    auto remote = stream_.socket().remote_endpoint(ec);
+    auto remote = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = remote.address().to_string();
   }
   ~HttpConnection() override { state_->remove(id_); }
@@ -80,67 +116,69 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
   void set_id(std::uint64_t id) { id_ = id; }
 
   void close_when_idle() override {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
       if (!self->busy_) self->shutdown_socket();
     });
   }
   void close_now() override {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->shutdown_socket(); });
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->shutdown_socket(); });
   }
 
   Task<void> run() {
     auto self = shared_from_this();
+    deadline_ = coarse_now() + state_->options.idle_timeout;
+    auto watch = [self]() -> Task<void> { co_await self->watch(); };
+    asio::co_spawn(socket_.get_executor(), watch, asio::detached);
+    co_await serve();
+    watchdog_.cancel();
+  }
+
+ private:
+  enum class ReadResult { message, closed, failed };
+
+  Task<void> serve() {
     const auto& options = state_->options;
     beast::flat_buffer buffer;
     for (;;) {
-      if (buffer.size() == 0) {
-        // Waiting for the next request: the idle timeout applies.
-        stream_.expires_after(options.idle_timeout);
-        auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(4096), kTuple);
-        if (ec) break;
-        buffer.commit(n);
-      }
-      busy_ = true;
-      stream_.expires_after(options.request_timeout);
-      http::request_parser<http::string_body> parser;
+      detail::RequestParser parser;
       parser.header_limit(kHeaderLimit);
       parser.body_limit(options.body_limit);
-      auto [hec, hn] = co_await http::async_read_header(stream_, buffer, parser, kTuple);
-      if (!hec && parser.get()[http::field::expect] == "100-continue" && !parser.is_done()) {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        co_await asio::async_write(stream_.socket(), asio::buffer(kContinue), kTuple);
-      }
-      boost::system::error_code ec = hec;
-      if (!ec && !parser.is_done())
-        std::tie(ec, std::ignore) = co_await http::async_read(stream_, buffer, parser, kTuple);
-      if (ec) {
+      parser.eager(true);
+      boost::system::error_code ec;
+      const auto outcome = co_await read_message(buffer, parser, ec);
+      if (outcome == ReadResult::closed) break;
+      if (outcome == ReadResult::failed) {
         if (ec == http::error::body_limit) {
           co_await write_and_close(plain_error(413, "request body exceeds the limit"));
         } else if (ec == http::error::header_limit) {
           co_await write_and_close(plain_error(431, "request header too large"));
-        } else if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
-                   ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
-                   ec != asio::error::eof) {
+        } else {
           co_await write_and_close(plain_error(400, "malformed HTTP request"));
         }
         break;
       }
-      auto req = parser.release();
-      HttpRequest request;
-      if (!convert(req, remote_address_, request)) {
+      HttpRequest& request = parser.request();
+      request.remote_address = remote_address_;
+      if (!split_target(request)) {
         co_await write_and_close(plain_error(400, "malformed request target"));
         break;
       }
-      if (beast::websocket::is_upgrade(req)) {
+      const bool keep_alive = parser.keep_alive() && !state_->draining;
+      const int version = parser.version();
+      if (parser.is_websocket_upgrade()) {
         if (state_->handlers.is_websocket_path && state_->handlers.is_websocket_path(request.path)) {
-          stream_.expires_never();
+          deadline_ = Clock::time_point::max();
+          watchdog_.cancel();
           state_->remove(id_);
-          co_await run_websocket(state_, std::move(stream_), std::move(req), std::move(request));
+          auto upgrade = parser.to_beast();
+          co_await run_websocket(state_, beast::tcp_stream(std::move(socket_)), std::move(upgrade), std::move(request));
           co_return;
         }
         co_await write_and_close(plain_error(404, "no WebSocket endpoint at " + request.path));
         break;
       }
+      // A slow handler is not a slow client: no deadline while it runs.
+      deadline_ = Clock::time_point::max();
       HttpResponse response;
       try {
         response = co_await state_->handlers.on_request(std::move(request));
@@ -148,32 +186,104 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
         log::error("HTTP handler threw", {{"error", e.what()}});
         response = plain_error(500, "internal error");
       }
-      const bool keep_alive = req.keep_alive() && !state_->draining;
-      auto res = to_beast(response, req.version(), keep_alive);
-      // The response is written under the request's deadline (set above): one timer change less per request.
-      auto [wec, wn] = co_await http::async_write(stream_, res, kTuple);
+      const bool written = co_await write(response, static_cast<unsigned>(version), keep_alive);
       busy_ = false;
-      if (wec || !keep_alive) break;
+      if (!written || !keep_alive) break;
     }
     shutdown_socket();
   }
 
- private:
+  // Reads one whole request into `parser`. The idle timeout applies until its
+  // first byte, then the request timeout.
+  Task<ReadResult> read_message(beast::flat_buffer& buffer, detail::RequestParser& parser,
+                                boost::system::error_code& ec) {
+    const auto& options = state_->options;
+    bool continue_sent = false;
+    if (buffer.size() > 0) {
+      start_request(options.request_timeout);  // pipelined: the next request is already here
+    } else {
+      deadline_ = coarse_now() + options.idle_timeout;
+    }
+    for (;;) {
+      if (buffer.size() > 0) {
+        const auto used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == http::error::need_more) {
+          ec = {};
+        } else if (ec) {
+          co_return ReadResult::failed;
+        }
+        if (parser.is_done()) co_return ReadResult::message;
+        if (parser.is_header_done() && !continue_sent && parser.expects_continue()) {
+          continue_sent = true;
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          auto [wec, wn] = co_await asio::async_write(socket_, asio::buffer(kContinue), kTuple);
+          if (wec) co_return ReadResult::closed;
+        }
+        if (used > 0 && buffer.size() > 0) continue;
+      }
+      const std::size_t room =
+          std::max<std::size_t>(4096, std::min<std::size_t>(buffer.capacity() - buffer.size(), 65536));
+      auto [rec, n] = co_await socket_.async_read_some(buffer.prepare(room), kTuple);
+      if (rec) {
+        // A client hanging up between requests, or a timeout, is a normal end.
+        ec = rec;
+        co_return ReadResult::closed;
+      }
+      buffer.commit(n);
+      if (!busy_) start_request(options.request_timeout);
+    }
+  }
+
+  void start_request(std::chrono::seconds timeout) {
+    busy_ = true;
+    deadline_ = coarse_now() + timeout;
+  }
+
+  Task<bool> write(const HttpResponse& response, unsigned version, bool keep_alive) {
+    deadline_ = coarse_now() + state_->options.request_timeout;
+    const auto head = response_head(response, version, keep_alive);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
+    auto [ec, n] = co_await asio::async_write(socket_, buffers, kTuple);
+    co_return !ec;
+  }
+
   Task<void> write_and_close(HttpResponse response) {
-    auto res = to_beast(response, 11, false);
-    stream_.expires_after(state_->options.request_timeout);
-    co_await http::async_write(stream_, res, kTuple);
+    co_await write(response, 11, false);
     busy_ = false;
+  }
+
+  // Closes the socket once the deadline passes. The deadline moves with every
+  // request without touching the timer, so the timer wakes at least every
+  // quarter of the shorter timeout to look: a connection overstays by at most that.
+  Task<void> watch() {
+    const auto& o = state_->options;
+    const auto period = std::max<Clock::duration>(std::chrono::milliseconds(100),
+                                                  std::min<Clock::duration>(o.request_timeout, o.idle_timeout) / 4);
+    for (;;) {
+      if (!socket_.is_open()) co_return;  // served out, or handed to the WebSocket side
+      const auto now = coarse_now();
+      const auto deadline = deadline_;
+      if (deadline <= now) {
+        shutdown_socket();
+        co_return;
+      }
+      watchdog_.expires_at(deadline - now < period ? deadline : now + period);
+      auto [ec] = co_await watchdog_.async_wait(kTuple);
+      if (ec) co_return;
+    }
   }
 
   void shutdown_socket() {
     boost::system::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
   }
 
   std::shared_ptr<HttpServer::State> state_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  asio::steady_timer watchdog_;
+  Clock::time_point deadline_{};
   std::string remote_address_;
   std::uint64_t id_ = 0;
   bool busy_ = false;
@@ -181,7 +291,11 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
 
 Task<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
   for (;;) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(asio::make_strand(state->io), kTuple);
+    // One io thread: the io_context already serialises everything, a strand would only cost.
+    const asio::any_io_executor executor = state->options.single_threaded_io
+                                               ? asio::any_io_executor(state->io.get_executor())
+                                               : asio::any_io_executor(asio::make_strand(state->io));
+    auto [ec, socket] = co_await state->acceptor.async_accept(executor, kTuple);
     if (ec) {
       if (!state->acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
       // Out of file descriptors and the like: back off instead of spinning.
@@ -194,10 +308,10 @@ Task<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
     socket.set_option(tcp::no_delay(true), ec);
     // The connection's coroutine runs on the socket's own strand, the one its
     // close_when_idle()/close_now() and WebSocket sends post to.
-    auto executor = socket.get_executor();
     auto connection = std::make_shared<HttpConnection>(state, std::move(socket));
     connection->set_id(state->add(connection));
-    asio::co_spawn(executor, connection->run(), asio::detached);
+    auto run = [connection]() -> Task<void> { co_await connection->run(); };
+    asio::co_spawn(executor, run, asio::detached);
   }
 }
 

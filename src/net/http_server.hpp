@@ -1,7 +1,8 @@
 #pragma once
 // HTTP/1.1 and WebSocket on one port (Boost.Beast, coroutines). Each
-// connection runs on its own strand over the io_context's threads. Beast
-// stays inside src/net/*.cpp so that including this header is cheap.
+// connection runs on its own strand over the io_context's threads (on the
+// io_context itself when it has one thread). Beast stays inside
+// src/net/*.cpp so that including this header is cheap.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -25,6 +26,8 @@ struct HttpServerOptions {
   std::chrono::seconds idle_timeout{60};     // idle keep-alive / WebSocket without pong
   std::size_t websocket_max_message = 256 * 1024;
   std::size_t websocket_max_queued = 4096;  // messages queued to one slow client
+  // True when exactly one thread runs the io_context: connections then need no strand.
+  bool single_threaded_io = false;
 };
 
 struct HttpHandlers {

@@ -5,8 +5,10 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "core/errors.hpp"
 
@@ -24,6 +26,17 @@ int decode_char(char c) {
 }
 
 ApiError rejected(std::string_view why) { return unauthorized("invalid access token: " + std::string(why)); }
+
+std::atomic<std::uint64_t> next_signer_id{0};
+
+// Per thread, so lookups take no lock. Bounded: a flood of distinct valid
+// tokens only costs re-verification after the map is cleared.
+struct VerifiedToken {
+  std::uint64_t signer_id;
+  AccessClaims claims;
+};
+constexpr std::size_t kVerifiedCacheLimit = 4096;
+thread_local std::unordered_map<std::string, VerifiedToken> verified_tokens;
 
 }  // namespace
 
@@ -67,7 +80,7 @@ bool base64url_decode(std::string_view text, std::string& out) {
   return (buffer & ((1u << bits) - 1)) == 0;
 }
 
-TokenSigner::TokenSigner(std::string secret) : secret_(std::move(secret)) {
+TokenSigner::TokenSigner(std::string secret) : secret_(std::move(secret)), id_(++next_signer_id) {
   if (secret_.empty()) throw std::invalid_argument("token signing secret is empty");
 }
 
@@ -94,6 +107,18 @@ std::string TokenSigner::mint(const AccessClaims& claims) const {
 }
 
 AccessClaims TokenSigner::verify(std::string_view token, std::int64_t now_seconds) const {
+  const std::string key(token);
+  auto cached = verified_tokens.find(key);
+  if (cached == verified_tokens.end() || cached->second.signer_id != id_) {
+    auto claims = verify_uncached(token);
+    if (verified_tokens.size() >= kVerifiedCacheLimit) verified_tokens.clear();
+    cached = verified_tokens.insert_or_assign(key, VerifiedToken{id_, std::move(claims)}).first;
+  }
+  if (cached->second.claims.expires_at <= now_seconds) throw rejected("expired");
+  return cached->second.claims;
+}
+
+AccessClaims TokenSigner::verify_uncached(std::string_view token) const {
   auto first = token.find('.');
   auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
@@ -133,7 +158,6 @@ AccessClaims TokenSigner::verify(std::string_view token, std::int64_t now_second
   for (const auto& role : roles->as_array()) {
     if (role.is_string() && is_known_role(role.as_string())) claims.roles.emplace_back(role.as_string());
   }
-  if (claims.expires_at <= now_seconds) throw rejected("expired");
   return claims;
 }
 

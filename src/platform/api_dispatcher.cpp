@@ -12,6 +12,10 @@
 namespace onair::platform {
 namespace json = boost::json;
 
+namespace {
+std::string route_label(const Route* route) { return route == nullptr ? "unmatched" : route->spec.path; }
+}  // namespace
+
 ApiResult error_result(int status, std::string_view message, std::string_view request_id) {
   json::object body{{"status", status}, {"error", message}};
   if (!request_id.empty()) body["requestId"] = request_id;
@@ -26,10 +30,10 @@ AccessClaims ApiDispatcher::authenticate(std::string_view token) const {
   return signer_.verify(token, clock_());
 }
 
-Task<ApiResult> ApiDispatcher::run(const ApiCall& call, std::string& route_label) {
+Task<ApiResult> ApiDispatcher::run(const ApiCall& call, const Route*& matched) {
   const Route* route = routes_.find(call.path);
   if (route == nullptr) throw not_found("no API route " + call.path);
-  route_label = route->spec.path;
+  matched = route;
 
   // Authentication before the body is looked at: an anonymous caller learns nothing.
   AccessClaims claims = call.verified ? *call.verified : authenticate(call.bearer_token);
@@ -56,27 +60,46 @@ Task<ApiResult> ApiDispatcher::run(const ApiCall& call, std::string& route_label
 
 Task<ApiResult> ApiDispatcher::dispatch(ApiCall call) {
   const auto started = std::chrono::steady_clock::now();
-  std::string route_label = "unmatched";
+  const Route* route = nullptr;
   ApiResult result;
   try {
-    result = co_await run(call, route_label);
+    result = co_await run(call, route);
   } catch (const ApiError& e) {
     result = error_result(e.status(), e.what(), call.request_id);
   } catch (const InfraError& e) {
     log::error("backend failure during request",
-               {{"requestId", call.request_id}, {"route", route_label}, {"error", e.what()}});
+               {{"requestId", call.request_id}, {"route", route_label(route)}, {"error", e.what()}});
     metrics().increment("onair_backend_errors_total", {{"backend", e.backend()}});
     result = error_result(503, "a backend is unavailable; retry later", call.request_id);
   } catch (const std::exception& e) {
-    log::error("request failed", {{"requestId", call.request_id}, {"route", route_label}, {"error", e.what()}});
+    log::error("request failed", {{"requestId", call.request_id}, {"route", route_label(route)}, {"error", e.what()}});
     result = error_result(500, "internal error", call.request_id);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  metrics().increment(
-      "onair_api_requests_total",
-      {{"route", route_label}, {"status", std::to_string(result.status)}, {"transport", std::string(call.transport)}});
-  metrics().observe_seconds("onair_api_request_duration_seconds", {{"route", route_label}}, seconds);
+  count(route, result.status, call.transport, seconds);
   co_return result;
+}
+
+void ApiDispatcher::count(const Route* route, int status, std::string_view transport, double seconds) {
+  Metrics::Series* requests = nullptr;
+  Metrics::Histogram* latency = nullptr;
+  {
+    std::lock_guard lock(series_mutex_);
+    auto& counted = request_counts_[{route, status, transport}];
+    if (counted == nullptr) {
+      counted = &metrics().counter(
+          "onair_api_requests_total",
+          {{"route", route_label(route)}, {"status", std::to_string(status)}, {"transport", std::string(transport)}});
+    }
+    auto& timed = request_latency_[route];
+    if (timed == nullptr) {
+      timed = &metrics().histogram("onair_api_request_duration_seconds", {{"route", route_label(route)}});
+    }
+    requests = counted;
+    latency = timed;
+  }
+  requests->add();
+  latency->observe(seconds);
 }
 
 }  // namespace onair::platform

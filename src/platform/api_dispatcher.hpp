@@ -4,10 +4,14 @@
 // against roles and session states, run the handler, and turn every failure
 // into a status and a message. Never throws.
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 
+#include "core/metrics.hpp"
 #include "core/task.hpp"
 #include "platform/access_token.hpp"
 #include "platform/route_table.hpp"
@@ -35,12 +39,17 @@ class ApiDispatcher {
   AccessClaims authenticate(std::string_view token) const;
 
  private:
-  Task<ApiResult> run(const ApiCall& call, std::string& route_label);
+  Task<ApiResult> run(const ApiCall& call, const Route*& route);
+  // The metric series of one call, resolved once per route, status and transport.
+  void count(const Route* route, int status, std::string_view transport, double seconds);
 
   const RouteTable& routes_;
   const TokenSigner& signer_;
   SessionStates& states_;
   Clock clock_;
+  std::mutex series_mutex_;
+  std::map<std::tuple<const Route*, int, std::string_view>, Metrics::Series*> request_counts_;
+  std::map<const Route*, Metrics::Histogram*> request_latency_;
 };
 
 // {"status": 404, "error": "...", "requestId": "..."}

@@ -20,13 +20,16 @@ Task<void> send_outbox(VoiceOutbox outbox, platform::SessionStates& states, plat
   for (auto& [session, json] : outbox.client_events) co_await hub.push(session, json);
   for (auto& [topic, json] : outbox.bus_events) {
     std::string room_id;
-    boost::system::error_code ec;
-    auto parsed = boost::json::parse(json, ec);
-    if (!ec && parsed.is_object()) {
-      if (const auto* r = parsed.as_object().if_contains("roomId"); r && r->is_string()) room_id = r->as_string();
+    const bool logged = spdlog::should_log(spdlog::level::info);  // the parse below is only for the log line
+    if (logged) {
+      boost::system::error_code ec;
+      auto parsed = boost::json::parse(json, ec);
+      if (!ec && parsed.is_object()) {
+        if (const auto* r = parsed.as_object().if_contains("roomId"); r && r->is_string()) room_id = r->as_string();
+      }
     }
     co_await bus.publish(topic, json);
-    log::info("event published", {{"topic", topic}, {"roomId", room_id}});
+    if (logged) log::info("event published", {{"topic", topic}, {"roomId", room_id}});
   }
 }
 

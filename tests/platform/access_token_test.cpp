@@ -45,6 +45,19 @@ TEST(AccessToken, OtherSecretIsRejected) {
   EXPECT_EQ(status_of(other, signer.mint(claims())), 401);
 }
 
+// Verified tokens are remembered; the memory must never outlive expiry or cross secrets.
+TEST(AccessToken, RememberedTokenStillExpiresAndStaysWithItsSigner) {
+  TokenSigner signer("secret"), other("other-secret");
+  auto token = signer.mint(claims());
+  EXPECT_EQ(status_of(signer, token), 200);
+  EXPECT_EQ(status_of(signer, token), 200);
+  EXPECT_EQ(status_of(other, token), 401);
+  EXPECT_EQ(status_of(signer, token), 200);
+  EXPECT_EQ(status_of(signer, token, kNow + 3600), 401);
+  auto later = TokenSigner("secret").verify(token, kNow);  // a new signer with the same secret agrees
+  EXPECT_EQ(later.account_id, "account-1");
+}
+
 TEST(AccessToken, TamperedPayloadIsRejected) {
   TokenSigner signer("secret");
   auto token = signer.mint(claims({"user"}));
