@@ -1,10 +1,11 @@
 #include "core/ids.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <array>
 #include <atomic>
-#include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -17,11 +18,26 @@ void fill_random(unsigned char* out, std::size_t n) {
   if (RAND_bytes(out, static_cast<int>(n)) != 1) throw std::runtime_error("RAND_bytes failed");
 }
 
+// Ids are drawn often (every event has one): take OpenSSL's CSPRNG output a
+// block at a time per thread instead of a locked call per id.
+void fill_random_buffered(unsigned char* out, std::size_t n) {
+  thread_local std::array<unsigned char, 4096> block;
+  thread_local std::size_t used = block.size();
+  if (n > block.size()) return fill_random(out, n);
+  if (block.size() - used < n) {
+    fill_random(block.data(), block.size());
+    used = 0;
+  }
+  std::memcpy(out, block.data() + used, n);
+  OPENSSL_cleanse(block.data() + used, n);  // handed-out bytes do not linger
+  used += n;
+}
+
 }  // namespace
 
 std::string new_uuid() {
   std::array<unsigned char, 16> b{};
-  fill_random(b.data(), b.size());
+  fill_random_buffered(b.data(), b.size());
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   std::string s;

@@ -9,6 +9,7 @@ namespace {
 constexpr std::string_view kRoomPrefix = "voice:room:";
 constexpr std::string_view kSessionPrefix = "voice:session-room:";
 constexpr int kMaxAttempts = 64;
+constexpr std::size_t kCacheLimit = 16384;  // rooms; cleared whole when reached
 
 std::string room_key(const std::string& id) { return std::string(kRoomPrefix) + id; }
 std::string session_key(const std::string& id) { return std::string(kSessionPrefix) + id; }
@@ -16,10 +17,35 @@ std::string session_key(const std::string& id) { return std::string(kSessionPref
 
 RoomStore::RoomStore(infra::StateStore& store) : store_(store) {}
 
+std::optional<RoomRecord> RoomStore::decode(const std::string& key, const std::string& text) {
+  {
+    std::lock_guard lock(cache_mutex_);
+    auto it = cache_.find(key);
+    if (it != cache_.end() && it->second.text == text) return it->second.room;
+  }
+  auto room = room_from_json(boost::json::parse(text));
+  remember(key, text, room);
+  return room;
+}
+
+void RoomStore::remember(const std::string& key, const std::string& text, const RoomRecord& room) {
+  std::lock_guard lock(cache_mutex_);
+  if (cache_.size() >= kCacheLimit && !cache_.contains(key)) cache_.clear();
+  auto& entry = cache_[key];
+  entry.text = text;
+  entry.room = room;
+}
+
+void RoomStore::forget(const std::string& key) {
+  std::lock_guard lock(cache_mutex_);
+  cache_.erase(key);
+}
+
 Task<std::optional<RoomRecord>> RoomStore::get(const std::string& room_id) {
-  auto stored = co_await store_.get(room_key(room_id));
+  const auto key = room_key(room_id);
+  auto stored = co_await store_.get(key);
   if (!stored) co_return std::nullopt;
-  co_return room_from_json(boost::json::parse(stored->data));
+  co_return decode(key, stored->data);
 }
 
 Task<std::optional<RoomRecord>> RoomStore::update(const std::string& room_id,
@@ -28,15 +54,20 @@ Task<std::optional<RoomRecord>> RoomStore::update(const std::string& room_id,
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto stored = co_await store_.get(key);
     std::optional<RoomRecord> room;
-    if (stored) room = room_from_json(boost::json::parse(stored->data));
+    if (stored) room = decode(key, stored->data);
     const auto write = change(room);
     if (write == RoomWrite::none) co_return room;
     if (write == RoomWrite::remove) {
+      forget(key);
       co_await store_.remove(key);
       co_return std::nullopt;
     }
     auto text = boost::json::serialize(to_json(*room));
-    if (co_await store_.set_if_version(key, std::move(text), stored ? stored->version : 0)) co_return room;
+    const auto expected = stored ? stored->version : 0;
+    if (co_await store_.set_if_version(key, text, expected)) {
+      remember(key, text, *room);
+      co_return room;
+    }
   }
   throw ApiError(503, "voice room " + room_id + " is too contended; retry");
 }

@@ -4,8 +4,10 @@
 // is a read-modify-write checked against the record's version and retried, so
 // concurrent joins on several nodes never lose a participant.
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/task.hpp"
@@ -35,7 +37,21 @@ class RoomStore {
   Task<void> unmap_session(const std::string& session_id, const std::string& room_id);
 
  private:
+  // The stored text → record for the rooms this node last read or wrote. A
+  // record is reused only when the stored text is byte-identical, so another
+  // node's write (or a store reset) simply misses; a compare costs far less
+  // than parsing JSON on every join and leave.
+  std::optional<RoomRecord> decode(const std::string& key, const std::string& text);
+  void remember(const std::string& key, const std::string& text, const RoomRecord& room);
+  void forget(const std::string& key);
+
   infra::StateStore& store_;
+  std::mutex cache_mutex_;
+  struct Decoded {
+    std::string text;
+    RoomRecord room;
+  };
+  std::unordered_map<std::string, Decoded> cache_;
 };
 
 }  // namespace onair::voice
