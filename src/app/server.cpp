@@ -105,7 +105,10 @@ void OnairServer::start() {
     handlers.on_websocket = [connect = s.connect.get()](std::shared_ptr<net::WebSocketChannel> c, net::HttpRequest r) {
       return connect->run(c, std::move(r));
     };
-    s.http = std::make_unique<net::HttpServer>(s.io, s.settings.http, std::move(handlers));
+    auto http_options = s.settings.http;
+    // Derived here, not in the settings: the thread count may be changed after they are read.
+    http_options.single_threaded_io = s.settings.io_threads <= 1;
+    s.http = std::make_unique<net::HttpServer>(s.io, std::move(http_options), std::move(handlers));
     s.http->start();
     s.started = true;
   } catch (...) {
@@ -136,6 +139,15 @@ infra::MessageBus& OnairServer::bus() {
   if (!impl_->backends) throw std::logic_error("OnairServer::bus() before start()");
   return impl_->backends->bus();
 }
+
+platform::Service* OnairServer::service(std::string_view name) {
+  for (auto& s : impl_->services) {
+    if (s->name() == name) return s.get();
+  }
+  return nullptr;
+}
+
+boost::asio::any_io_executor OnairServer::executor() { return impl_->io.get_executor(); }
 
 void OnairServer::stop() {
   auto& s = *impl_;

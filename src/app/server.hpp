@@ -10,6 +10,7 @@
 #include "app/backends.hpp"
 #include "core/config_support.hpp"
 #include "net/http_server.hpp"
+#include "platform/service.hpp"
 
 namespace onair::app {
 
@@ -40,6 +41,10 @@ class OnairServer {
   std::vector<std::string> running_services() const;
   // The node's message bus (after start()), e.g. for tests that watch service events.
   infra::MessageBus& bus();
+  // A running service by name (nullptr when not enabled), and the io executor
+  // its coroutines run on: tests drive workers (e.g. run_once()) through them.
+  platform::Service* service(std::string_view name);
+  boost::asio::any_io_executor executor();
 
   struct Impl;
 

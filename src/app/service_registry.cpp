@@ -3,13 +3,15 @@
 #include <stdexcept>
 
 #include "gen/sample/configuration.hpp"
+#include "gen/showtime/configuration.hpp"
 #include "gen/voice/configuration.hpp"
 #include "sample/sample_service.hpp"
+#include "showtime/service/showtime_service.hpp"
 #include "voice/voice_service.hpp"
 
 namespace onair::app {
 
-std::vector<std::string> known_services() { return {"sample", "voice"}; }
+std::vector<std::string> known_services() { return {"sample", "voice", "showtime"}; }
 
 std::unique_ptr<platform::Service> make_service(const std::string& name, platform::ServiceContext& context) {
   if (name == "sample") {
@@ -18,12 +20,16 @@ std::unique_ptr<platform::Service> make_service(const std::string& name, platfor
   if (name == "voice") {
     return std::make_unique<voice::VoiceService>(context, gen::voice::load_configuration(context.env));
   }
+  if (name == "showtime") {
+    return std::make_unique<showtime::ShowtimeService>(context, gen::showtime::load_configuration(context.env));
+  }
   throw std::invalid_argument("unknown service " + name);
 }
 
 std::vector<ServiceConfigurationView> describe_service_configurations(const core::EnvLookup& env) {
   return {{"sample", gen::sample::describe(gen::sample::load_configuration(env))},
-          {"voice", gen::voice::describe(gen::voice::load_configuration(env))}};
+          {"voice", gen::voice::describe(gen::voice::load_configuration(env))},
+          {"showtime", gen::showtime::describe(gen::showtime::load_configuration(env))}};
 }
 
 }  // namespace onair::app

@@ -24,7 +24,6 @@ ServerSettings settings_from(const gen::server::ServerConfiguration& c) {
   s.backends.rabbitmq_url = c.rabbitmq_url;
   s.backends.blocking_threads = static_cast<std::size_t>(c.blocking_threads);
   s.io_threads = static_cast<std::size_t>(c.io_threads);
-  s.http.single_threaded_io = s.io_threads <= 1;
   s.jwt_secret = jwt_secret_of(c);
   s.web_root = c.web_root;
   s.drain = std::chrono::seconds(c.shutdown_drain_seconds);

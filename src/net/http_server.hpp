@@ -26,7 +26,8 @@ struct HttpServerOptions {
   std::chrono::seconds idle_timeout{60};     // idle keep-alive / WebSocket without pong
   std::size_t websocket_max_message = 256 * 1024;
   std::size_t websocket_max_queued = 4096;  // messages queued to one slow client
-  // True when exactly one thread runs the io_context: connections then need no strand.
+  // True when exactly one thread runs the io_context: connections then need no
+  // strand. Set by whoever knows the thread count (OnairServer::start).
   bool single_threaded_io = false;
 };
 

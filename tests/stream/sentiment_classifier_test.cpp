@@ -4,6 +4,7 @@
 #include <random>
 #include <string>
 
+#include "stream/sentiment/events.hpp"
 #include "stream/sentiment_test_support.hpp"
 
 namespace onair::stream::sentiment {
@@ -112,6 +113,47 @@ TEST(SentimentClassifier, LongMessagesDiluteASingleSignal) {
   const std::string long_text =
       "so i was thinking about the route and maybe we could try the left path after the boss lol";
   EXPECT_LT(classify(long_text).intensity, classify("lol").intensity);
+}
+
+TEST(SentimentClassifier, CheermotesAreCheersScaledByTheirBits) {
+  const auto small = classify("Cheer50");
+  EXPECT_EQ(small.category, Category::supportive);  // below 100 bits, as the cheer event
+  EXPECT_EQ(small.bits, 50u);
+  EXPECT_EQ(small.evidence, 1);
+  const auto big = classify("BibleThump5000");
+  EXPECT_EQ(big.category, Category::excited);
+  EXPECT_EQ(big.bits, 5000u);
+  EXPECT_GT(big.intensity, classify("cheer100").intensity);  // case-insensitive, more bits -> more intense
+  EXPECT_GT(classify("cheer100").intensity, small.intensity);
+  // All cheermotes of a message add up, punctuation around one is fine.
+  EXPECT_EQ(classify("Cheer100 Kappa100, 4Head1 great stream").bits, 201u);
+  EXPECT_FLOAT_EQ(classify("Cheer1000").intensity, classify_event({EventType::cheer, 1000}).intensity);
+  // Not cheers: unknown prefix, no digits, leading zero, digits glued to a word, too many digits.
+  EXPECT_EQ(classify("Cheerio100").bits, 0u);
+  EXPECT_EQ(classify("Cheer").bits, 0u);
+  EXPECT_EQ(classify("Cheer0100").bits, 0u);
+  EXPECT_EQ(classify("Cheer100x").bits, 0u);
+  EXPECT_EQ(classify("Cheer1234567890").bits, 0u);
+  EXPECT_EQ(classify("100").bits, 0u);
+  // "Cheer1000" is no elongation, and a cheermote's own capitals are no shouting.
+  EXPECT_FLOAT_EQ(classify("Cheer1000").intensity, classify("cheer1000").intensity);
+  EXPECT_EQ(classify("KAPPA100").category, Category::excited);
+  // Other signals still count beside the cheer.
+  EXPECT_EQ(classify("Cheer10 KEKW KEKW LUL").category, Category::amused);
+  // Saturates instead of overflowing.
+  EXPECT_EQ(classify("Cheer999999999 Cheer999999999 Cheer999999999 Cheer999999999 Cheer999999999").bits, 4294967295u);
+}
+
+TEST(SentimentClassifier, TokensAtEveryLengthAndOffsetMatchTheLexicon) {
+  // The scanner reads 8 bytes at a time: entries must match whatever their
+  // position and length, with any padding around them.
+  for (int pad = 0; pad < 17; ++pad) {
+    const std::string spaces(std::size_t(pad), ' ');
+    expect_category(spaces + "KEKW", Category::amused);
+    expect_category(spaces + "ResidentSleeper" + spaces, Category::bored);
+    expect_category(spaces + "a b c d e f g h LUL", Category::amused);
+    expect_category(spaces + "lets goooooo", Category::excited);
+  }
 }
 
 TEST(SentimentClassifier, HostileInputIsSafe) {

@@ -24,7 +24,9 @@ std::string parse_error(std::string_view text) {
 
 TEST(SentimentLexicon, BadLinesNameFileAndLine) {
   EXPECT_EQ(parse_error("# comment\n\nLUL\tAmused\t0.5\nPog\tHappy\t0.5\n"),
-            "extra.tsv:4: unknown category 'Happy' (expected one of the 8 categories, negate, boost or remove)");
+            "extra.tsv:4: unknown category 'Happy' (expected one of the 8 categories, negate, boost, cheermote or "
+            "remove)");
+  EXPECT_EQ(parse_error("Cheer\tcheermote\t0.5\n"), "extra.tsv:1: a cheermote takes no weight or flag");
   EXPECT_EQ(parse_error("LUL\tAmused\t1.5\n"), "extra.tsv:1: weight '1.5' is not a number in [0, 1]");
   EXPECT_EQ(parse_error("LUL\tAmused\tlots\n"), "extra.tsv:1: weight 'lots' is not a number in [0, 1]");
   EXPECT_EQ(parse_error("LUL Amused 0.5\n"),
@@ -46,6 +48,17 @@ TEST(SentimentLexicon, LaterEntriesOverrideAndRemoveDeletes) {
   EXPECT_FLOAT_EQ(c.classify("LUL").intensity, 0.3f);
   EXPECT_EQ(c.classify("wow").evidence, 0);
   EXPECT_EQ(c.lexicon().entry_count(), 1u);
+}
+
+TEST(SentimentLexicon, CheermotesAreTheirOwnKeysAndCanBeRemoved) {
+  std::vector<LexiconEntry> entries;
+  parse_lexicon("Kappa\tAmused\t0.4\nKappa\tcheermote\nmyCheer\tcheermote\n", "a.tsv", entries);
+  parse_lexicon("Kappa\tremove\tcheermote\n", "b.tsv", entries);
+  const Classifier c(Lexicon::build(entries));
+  EXPECT_EQ(c.lexicon().cheermote_count(), 1u);
+  EXPECT_EQ(c.classify("Kappa").category, Category::amused);  // the emote stays
+  EXPECT_EQ(c.classify("Kappa100").bits, 0u);
+  EXPECT_EQ(c.classify("MYCHEER250").bits, 250u);
 }
 
 TEST(SentimentLexicon, ExactEntriesWinOverFoldedOnes) {

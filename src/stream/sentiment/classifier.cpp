@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "stream/sentiment/events.hpp"
 #include "stream/sentiment/utf8.hpp"
 
 namespace onair::stream::sentiment {
@@ -34,13 +35,65 @@ constexpr std::array<Category, kCategoryCount> kNegated = {
     Category::critical, Category::critical, Category::supportive, Category::curious,
     Category::bored,    Category::critical, Category::supportive, Category::supportive};
 
-constexpr char fold(char c) noexcept { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
-constexpr bool is_upper(char c) noexcept { return c >= 'A' && c <= 'Z'; }
-constexpr bool is_lower(char c) noexcept { return c >= 'a' && c <= 'z'; }
-constexpr bool is_word_byte(unsigned char c) noexcept {
-  return (c >= '0' && c <= '9') || is_lower(char(c)) || is_upper(char(c)) || c >= 0x80 || c == '\'';
+// Byte classes for the ASCII fast path: one table load per byte instead of a
+// chain of range compares (and their mispredicted branches) per byte.
+namespace byte_class {
+inline constexpr std::uint8_t space = 1u << 0;  // ' ', \t..\r
+inline constexpr std::uint8_t upper = 1u << 1;  // A-Z
+inline constexpr std::uint8_t lower = 1u << 2;  // a-z
+inline constexpr std::uint8_t digit = 1u << 3;  // 0-9
+inline constexpr std::uint8_t word = 1u << 4;   // letters, digits, '\'' and bytes >= 0x80 (kept by the strip step)
+inline constexpr std::uint8_t high = 1u << 5;   // >= 0x80: UTF-8, decoded by classify()
+}  // namespace byte_class
+
+constexpr std::array<std::uint8_t, 256> kByteClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    std::uint8_t k = 0;
+    if (c == ' ' || (c >= '\t' && c <= '\r')) k |= byte_class::space;
+    if (c >= 'A' && c <= 'Z') k |= byte_class::upper | byte_class::word;
+    if (c >= 'a' && c <= 'z') k |= byte_class::lower | byte_class::word;
+    if (c >= '0' && c <= '9') k |= byte_class::digit | byte_class::word;
+    if (c == '\'') k |= byte_class::word;
+    if (c >= 0x80) k |= byte_class::high | byte_class::word;
+    t[std::size_t(c)] = k;
+  }
+  return t;
+}();
+
+constexpr std::array<char, 256> kFold = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) t[std::size_t(c)] = char((c >= 'A' && c <= 'Z') ? c + 32 : c);
+  return t;
+}();
+
+inline std::uint8_t class_of(char c) noexcept { return kByteClass[static_cast<unsigned char>(c)]; }
+inline bool is_word_byte(char c) noexcept { return (class_of(c) & byte_class::word) != 0; }
+
+// SWAR: 8 bytes per step. Each helper sets the high bit of every byte lane that
+// matches (exact per lane: 7-bit arithmetic never carries into the next lane).
+namespace swar {
+inline constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+inline constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+inline constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
+// Lanes < 0x80 whose value is >= c (c in 1..0x80).
+inline std::uint64_t ge(std::uint64_t v, std::uint8_t c) noexcept {
+  return ((v & kLow7) + (0x80u - c) * kOnes) & ~v & kHigh;
 }
-constexpr bool is_space(unsigned char c) noexcept { return c == ' ' || (c >= '\t' && c <= '\r'); }
+// Lanes equal to c (c < 0x80).
+inline std::uint64_t eq(std::uint64_t v, std::uint8_t c) noexcept {
+  const std::uint64_t t = v ^ (c * kOnes);
+  return ~(((t & kLow7) + kLow7) | t) & kHigh;
+}
+// Word separators for classify(): ASCII whitespace, and bytes >= 0x80 (UTF-8,
+// decoded there: emoji and Unicode spaces split words, other letters do not).
+inline std::uint64_t separators(std::uint64_t v) noexcept {
+  return (v & kHigh) | eq(v, ' ') | (ge(v, '\t') & ~ge(v, '\r' + 1));
+}
+// Matching lanes of a mask from the helpers above (no popcnt instruction on baseline x86-64).
+inline int count(std::uint64_t mask) noexcept { return int(((mask >> 7) * kOnes) >> 56); }
+inline int first_lane(std::uint64_t m) noexcept { return __builtin_ctzll(m) >> 3; }
+}  // namespace swar
 
 struct Vote {
   Category category;
@@ -58,9 +111,9 @@ class Scan {
 
  private:
   const Slot* lookup(const char* folded, const char* raw, std::size_t len) const noexcept {
-    const Slot* s = lx_.find({folded, len}, {raw, len}, hash_bytes(folded, len));
-    return s;
+    return lx_.find(folded, raw, len, hash_bytes(folded, len));
   }
+  bool cheer(const char* folded, std::size_t len) noexcept;
   static bool has_entry(const Slot* s) noexcept { return s != nullptr && (s->flags & slot_flag::entry) != 0; }
   void vote(Category c, float w) noexcept {
     if (votes_n_ < kMaxVotes) votes_[votes_n_++] = Vote{c, w, words_};
@@ -77,7 +130,7 @@ class Scan {
   const Lexicon& lx_;
   std::array<Vote, kMaxVotes> votes_;
   std::size_t votes_n_ = 0;
-  char phrase_[kPhraseCap];
+  char phrase_[kPhraseCap + kMaxToken];  // the slack lets phrase() copy a fixed kMaxToken bytes
   std::size_t phrase_len_ = 0;
   std::size_t start1_ = 0, start2_ = 0;  // phrase_ offsets of the previous word and the one before
   bool prefix1_ = false;                 // the previous word starts a phrase
@@ -87,6 +140,7 @@ class Scan {
   float boost_ = 1.0f;
   std::uint16_t words_ = 0;
   std::uint32_t letters_ = 0, capitals_ = 0, bangs_ = 0, questions_ = 0;
+  std::uint32_t bits_ = 0;  // cheered bits (cheermotes), saturating
   bool elongated_ = false;
   std::uint64_t last_hash_ = 0;
   std::uint32_t run_ = 0, max_run_ = 0;
@@ -103,6 +157,7 @@ void Scan::apply(const Slot& s, float weight) noexcept {
       boost_left_ = kModifierReach + 1;
       return;
     case Role::remove:
+    case Role::cheermote:  // loader-only roles, never in the main table
       return;
     case Role::category:
       break;
@@ -128,9 +183,21 @@ void Scan::phrase(const char* word, std::size_t len, const Slot* unigram) noexce
     return;
   }
   if (phrase_len_ != 0) phrase_[phrase_len_] = ' ';
-  std::memcpy(phrase_ + start, word, len);
+  // A fixed-size copy compiles to a few vector moves, not a libc call; `word`
+  // points into a buffer with kMaxToken bytes of slack, the bytes past `len` are
+  // never read as part of a key.
+  std::memcpy(phrase_ + start, word, kMaxToken);
   phrase_len_ = start + len;
   bool matched = false;
+  // Phrase lookups only when a phrase can end with this word (almost never for
+  // most words): the filter answers from L1 without touching the table.
+  if ((prefix1_ || prefix2_) && !lx_.may_end_phrase(hash_bytes(word, len))) {
+    start2_ = start1_;
+    start1_ = start;
+    prefix2_ = false;
+    prefix1_ = unigram != nullptr && (unigram->flags & slot_flag::prefix) != 0;
+    return;
+  }
   if (prefix2_) {
     const std::size_t n = phrase_len_ - start2_;
     const Slot* s = lookup(phrase_ + start2_, phrase_ + start2_, n);
@@ -162,37 +229,64 @@ void Scan::phrase(const char* word, std::size_t len, const Slot* unigram) noexce
   prefix1_ = unigram != nullptr && (unigram->flags & slot_flag::prefix) != 0;
 }
 
+// "Cheer100", "BibleThump500": a cheermote prefix directly followed by the bits
+// (1 to 9 digits, no leading zero). Only tokens ending in a digit get here.
+bool Scan::cheer(const char* folded, std::size_t len) noexcept {
+  std::size_t d = len;
+  while (d > 0 && (class_of(folded[d - 1]) & byte_class::digit)) --d;
+  if (d == 0 || len - d > 9 || folded[d] == '0') return false;
+  if (!lx_.is_cheermote(folded, d, hash_bytes(folded, d))) return false;
+  std::uint32_t amount = 0;
+  for (std::size_t i = d; i < len; ++i) amount = amount * 10 + std::uint32_t(folded[i] - '0');
+  bits_ = amount > UINT32_MAX - bits_ ? UINT32_MAX : bits_ + amount;
+  return true;
+}
+
 void Scan::token(const char* raw, std::size_t len) noexcept {
-  std::uint32_t letters = 0, capitals = 0;
-  for (std::size_t i = 0; i < len; ++i) {
-    const char c = raw[i];
-    bangs_ += c == '!';
-    questions_ += c == '?';
-    letters += is_upper(c) || is_lower(c);
-    capitals += is_upper(c);
+  // One pass: ASCII-fold into the stack buffer and count letters, capitals, '!'
+  // and '?' (table-driven, no data-dependent branches). The second half of the
+  // buffer is slack for phrase()'s fixed-size copy.
+  char folded[2 * kMaxToken];
+  std::uint32_t letters = 0, capitals = 0, bangs = 0, questions = 0;
+  // `raw` points into classify()'s padded copy: 8 bytes past the token are readable.
+  for (std::size_t i = 0; i < len; i += 8) {
+    std::uint64_t v = detail::load64(raw + i);
+    if (len - i < 8) v &= ~0ull >> (8 * (8 - (len - i)));  // zero the lanes past the token
+    const std::uint64_t upper = swar::ge(v, 'A') & ~swar::ge(v, 'Z' + 1);
+    const std::uint64_t lower = swar::ge(v, 'a') & ~swar::ge(v, 'z' + 1);
+    letters += std::uint32_t(swar::count(upper | lower));
+    capitals += std::uint32_t(swar::count(upper));
+    bangs += std::uint32_t(swar::count(swar::eq(v, '!')));
+    questions += std::uint32_t(swar::count(swar::eq(v, '?')));
+    if (i < kMaxToken) {
+      const std::uint64_t f = v | (upper >> 2);  // 0x80 >> 2 = 0x20: 'A' -> 'a'
+      std::memcpy(folded + i, &f, 8);
+    }
   }
+  bangs_ += bangs, questions_ += questions;
   if (len > kMaxToken) {
     letters_ += letters, capitals_ += capitals;
     break_phrase();
     end_word();
     return;
   }
-  char folded[kMaxToken];
-  for (std::size_t i = 0; i < len; ++i) folded[i] = fold(raw[i]);
 
   // 1. The whole token: emotes, emoticons, words.
   const std::uint64_t h = hash_bytes(folded, len);
-  const Slot* s = lx_.find({folded, len}, {raw, len}, h);
+  const Slot* s = lx_.find(folded, raw, len, h);
   std::size_t b = 0, e = len;  // the word inside the token, for phrases
   int reps = 1;
-  if (!has_entry(s)) {
+  if (!has_entry(s) && (!is_word_byte(raw[0]) || !is_word_byte(raw[len - 1]))) {
     // 2. Without surrounding punctuation: "lol!!!", "Kappa,", "(what)".
-    while (b < e && !is_word_byte(static_cast<unsigned char>(raw[b]))) ++b;
-    while (e > b && !is_word_byte(static_cast<unsigned char>(raw[e - 1]))) --e;
-    if (e > b && (b > 0 || e < len)) s = lookup(folded + b, raw + b, e - b);
+    while (b < e && !is_word_byte(raw[b])) ++b;
+    while (e > b && !is_word_byte(raw[e - 1])) --e;
+    if (e > b) s = lookup(folded + b, raw + b, e - b);
   }
+  // A cheer ("Cheer100") is no lexicon entry; it is counted instead of the tries below.
+  const bool cheered =
+      !has_entry(s) && e > b && (class_of(folded[e - 1]) & byte_class::digit) && cheer(folded + b, e - b);
   const std::size_t n = e - b;
-  if (!has_entry(s) && n >= 4) {
+  if (!has_entry(s) && !cheered && n >= 4) {
     // 3. A repeated unit: "LULLULLUL", "hahaha", "KEKWKEKW".
     std::size_t p = 2;
     for (; p <= n / 2; ++p) {
@@ -210,12 +304,14 @@ void Scan::token(const char* raw, std::size_t len) noexcept {
       }
     }
   }
-  char squeezed[kMaxToken];
+  char squeezed[2 * kMaxToken];  // slack as in `folded`
   const char* word = folded + b;
   std::size_t word_len = e - b;
-  bool run3 = false;
-  for (std::size_t i = b + 2; i < e && !run3; ++i) run3 = folded[i] == folded[i - 1] && folded[i] == folded[i - 2];
-  if (!has_entry(s) && run3) {
+  bool run3 = false;  // no early exit: a predictable loop beats a short one
+  if (!has_entry(s) && !cheered) {
+    for (std::size_t i = b + 2; i < e; ++i) run3 |= (folded[i] == folded[i - 1]) & (folded[i] == folded[i - 2]);
+  }
+  if (run3) {
     // 4. Elongation: "noooo" -> "noo" -> "no", "yesss" -> "yess" -> "yes".
     for (std::size_t keep = 2; keep >= 1 && !has_entry(s); --keep) {
       std::size_t m = 0, run = 0;
@@ -232,7 +328,8 @@ void Scan::token(const char* raw, std::size_t len) noexcept {
     }
   }
 
-  if (s == nullptr || (s->flags & slot_flag::cased) == 0) letters_ += letters, capitals_ += capitals;
+  // Emotes written in their own capitals ("OMEGALUL") and cheermotes are not shouting.
+  if (!cheered && (s == nullptr || (s->flags & slot_flag::cased) == 0)) letters_ += letters, capitals_ += capitals;
   run_ = (h == last_hash_) ? run_ + 1 : 1;
   max_run_ = std::max(max_run_, run_);
   last_hash_ = h;
@@ -280,6 +377,11 @@ Sentiment Scan::finish() const noexcept {
   for (std::size_t i = 0; i < votes_n_; ++i) {
     if (votes_[i].weight > 0.0f) add(votes_[i].category, votes_[i].weight);
   }
+  if (bits_ > 0) {
+    // All the message's cheermotes as one cheer event (Twitch sums them too).
+    const Sentiment c = classify_event({EventType::cheer, bits_});
+    add(c.category, c.intensity);
+  }
   const bool lexical = evidence > 0;
   const float caps_ratio = letters_ >= 4 ? float(capitals_) / float(letters_) : 0.0f;
   const bool shouting = caps_ratio >= 0.7f;
@@ -291,7 +393,7 @@ Sentiment Scan::finish() const noexcept {
     add(Category::excited, kBangVote);
   }
   if (!lexical && shouting && questions_ == 0) add(Category::excited, kShoutVote);
-  if (evidence == 0) return Sentiment{Category::curious, words_ > 0 ? kDefaultIntensity : 0.0f, 0};
+  if (evidence == 0) return Sentiment{Category::curious, words_ > 0 ? kDefaultIntensity : 0.0f, 0, 0};
 
   std::size_t best = 0;
   for (std::size_t i = 1; i < kCategoryCount; ++i) {
@@ -308,28 +410,43 @@ Sentiment Scan::finish() const noexcept {
   if (max_run_ >= 3) intensity += kSpamBonus;
   if (words_ >= 12 && count[best] <= 1) intensity *= kDilution;
   if (!(intensity >= 0.0f)) intensity = 0.0f;  // NaN-proof
-  return Sentiment{winner, std::min(intensity, 1.0f), std::uint8_t(std::min<std::uint32_t>(evidence, 255))};
+  return Sentiment{winner, std::min(intensity, 1.0f), std::uint8_t(std::min<std::uint32_t>(evidence, 255)), bits_};
 }
 
 }  // namespace
 
 Sentiment Classifier::classify(std::string_view text) const noexcept {
-  Scan scan(lexicon_);
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  // A padded copy: the SWAR scans read whole 8-byte words past a token's end.
+  // The padding is spaces, so the last token ends there by itself.
   const std::size_t n = std::min(text.size(), kMaxMessageBytes);
+  char buf[kMaxMessageBytes + 16];
+  if (n >= 8) {
+    // 8-byte moves, the last one overlapping: no libc call for short messages.
+    for (std::size_t k = 0; k + 8 < n; k += 8) std::memcpy(buf + k, text.data() + k, 8);
+    std::memcpy(buf + n - 8, text.data() + n - 8, 8);
+  } else {
+    for (std::size_t k = 0; k < n; ++k) buf[k] = text[k];
+  }
+  std::memset(buf + n, ' ', 16);
+  const auto* p = reinterpret_cast<const unsigned char*>(buf);
+
+  Scan scan(lexicon_);
   std::size_t i = 0, start = 0;
   auto flush = [&](std::size_t end) {
-    if (end > start) scan.token(text.data() + start, end - start);
+    if (end > start) scan.token(buf + start, end - start);
   };
-  while (i < n) {
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      if (is_space(c)) {
-        flush(i);
-        start = ++i;
-      } else {
-        ++i;
-      }
+  for (;;) {
+    // Skip word bytes 8 at a time up to the next whitespace or non-ASCII byte.
+    const std::uint64_t m = swar::separators(detail::load64(buf + i));
+    if (m == 0) {
+      i += 8;
+      continue;
+    }
+    i += std::size_t(swar::first_lane(m));
+    if (i >= n) break;
+    if (p[i] < 0x80) {  // ASCII whitespace
+      flush(i);
+      start = ++i;
       continue;
     }
     char32_t cp = 0;

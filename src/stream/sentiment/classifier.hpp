@@ -15,6 +15,7 @@ struct Sentiment {
   Category category = Category::curious;
   float intensity = 0.0f;     // 0..1
   std::uint8_t evidence = 0;  // signals that voted (0: no signal, the low-intensity Curious default)
+  std::uint32_t bits = 0;     // bits cheered in the text ("Cheer100 BibleThump50" -> 150), 0 if none
 };
 
 // Only this many bytes of a message are read (Twitch caps chat at 500 characters).

@@ -1,5 +1,6 @@
 #include "stream/sentiment/lexicon.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
@@ -56,23 +57,6 @@ char32_t emoji_key(std::string_view token) noexcept {
 
 }  // namespace
 
-std::uint64_t hash_bytes(const char* data, std::size_t size) noexcept {
-  std::uint64_t h = 0x243F6A8885A308D3ull ^ (size * kMul);
-  while (size >= 8) {
-    std::uint64_t v;
-    std::memcpy(&v, data, 8);
-    h = (h ^ v) * kMul;
-    h ^= h >> 29;
-    data += 8;
-    size -= 8;
-  }
-  std::uint64_t tail = 0;
-  for (std::size_t i = 0; i < size; ++i) tail |= std::uint64_t(static_cast<unsigned char>(data[i])) << (8 * i);
-  h = (h ^ tail) * kMul;
-  h ^= h >> 32;
-  return h * kMul;
-}
-
 bool is_symbol_codepoint(char32_t cp) noexcept {
   if (cp >= 0x1F000 && cp <= 0x1FAFF) return true;  // emoticons, pictographs, transport, supplemental
   if (cp >= 0x2600 && cp <= 0x27BF) return true;    // misc symbols, dingbats
@@ -90,7 +74,9 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
   std::vector<bool> alive;
   for (const auto& e : entries) {
     if (e.token.empty()) continue;
-    const std::string key = (e.exact ? "E" + e.token : "F" + fold(e.token));
+    // Keys: "E" raw (exact), "F" folded, "C" folded cheermote prefix.
+    const bool cheer = e.role == Role::cheermote || (e.role == Role::remove && e.cheermote);
+    const std::string key = cheer ? "C" + fold(e.token) : (e.exact ? "E" + e.token : "F" + fold(e.token));
     const auto it = index.find(key);
     if (e.role == Role::remove) {
       if (it != index.end()) alive[it->second] = false;
@@ -109,18 +95,27 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
   Lexicon lx;
   std::vector<const LexiconEntry*> exact, folded;
   std::vector<std::pair<char32_t, const LexiconEntry*>> emoji;
+  std::vector<std::string> cheermotes;
   std::unordered_set<std::string> prefixes;
   for (std::size_t i = 0; i < kept.size(); ++i) {
     if (!alive[i]) continue;
     const auto& e = kept[i];
+    if (e.role == Role::cheermote) {
+      cheermotes.push_back(fold(e.token));
+      continue;
+    }
     if (const char32_t cp = emoji_key(e.token); cp != 0) {
       emoji.emplace_back(cp, &e);
       continue;
     }
     (e.exact ? exact : folded).push_back(&e);
     const std::string f = fold(e.token);
-    for (std::size_t sp = f.find(' '); sp != std::string::npos; sp = f.find(' ', sp + 1))
+    for (std::size_t sp = f.find(' '); sp != std::string::npos; sp = f.find(' ', sp + 1)) {
       prefixes.insert(f.substr(0, sp));
+      // The word after this space: a phrase lookup is only worth it when the current word is one.
+      const std::size_t end = std::min(f.find(' ', sp + 1), f.size());
+      Filter::add(lx.phrase_tail_filter_, hash_bytes(f.data() + sp + 1, end - sp - 1));
+    }
   }
   std::unordered_set<std::string> folded_keys;
   for (const auto* e : folded) folded_keys.insert(fold(e->token));
@@ -130,18 +125,24 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
   }
 
   lx.slots_.resize(table_size_for(exact.size() + folded.size() + prefix_only.size()));
-  lx.mask_ = lx.slots_.size() - 1;
-  auto insert = [&](std::string_view key, const LexiconEntry* e, bool is_exact, bool cased) {
+  // Appends the key and claims the first free slot of its probe chain.
+  auto claim = [&lx](std::vector<Slot>& slots, std::string_view key) -> Slot& {
     const std::string f = fold(key);
     const std::uint64_t h = hash_bytes(f.data(), f.size());
-    std::size_t i = h & lx.mask_;
-    while (lx.slots_[i].key_len != 0) i = (i + 1) & lx.mask_;
-    Slot& s = lx.slots_[i];
+    const std::size_t mask = slots.size() - 1;
+    std::size_t i = h & mask;
+    while (slots[i].key_len != 0) i = (i + 1) & mask;
+    Slot& s = slots[i];
     s.hash = std::uint32_t(h >> 32);
     s.key_offset = std::uint32_t(lx.keys_.size());
     s.key_len = std::uint16_t(key.size());
     lx.keys_.append(key);
-    if (prefixes.contains(f)) s.flags |= slot_flag::prefix;
+    if (&slots == &lx.slots_) Filter::add(lx.key_filter_, h);
+    return s;
+  };
+  auto insert = [&](std::string_view key, const LexiconEntry* e, bool is_exact, bool cased) {
+    Slot& s = claim(lx.slots_, key);
+    if (prefixes.contains(fold(key))) s.flags |= slot_flag::prefix;
     if (e == nullptr) return;
     s.flags |= slot_flag::entry;
     if (is_exact) s.flags |= slot_flag::exact;
@@ -155,6 +156,10 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
   for (const auto* e : folded) insert(fold(e->token), e, false, has_capitals(e->token));
   for (const auto& p : prefix_only) insert(p, nullptr, false, false);
 
+  lx.cheer_slots_.resize(table_size_for(cheermotes.size()));
+  for (const auto& c : cheermotes) claim(lx.cheer_slots_, c).flags = slot_flag::entry;
+  lx.cheermote_count_ = cheermotes.size();
+
   lx.cp_slots_.resize(table_size_for(emoji.size()));
   lx.cp_mask_ = lx.cp_slots_.size() - 1;
   for (const auto& [cp, e] : emoji) {
@@ -164,19 +169,6 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
   }
   lx.entry_count_ = exact.size() + folded.size() + emoji.size();
   return lx;
-}
-
-const Slot* Lexicon::find(std::string_view folded, std::string_view raw, std::uint64_t hash) const noexcept {
-  if (slots_.empty() || folded.size() > 0xFFFF) return nullptr;
-  const auto tag = std::uint32_t(hash >> 32);
-  const char* keys = keys_.data();
-  for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
-    const Slot& s = slots_[i];
-    if (s.key_len == 0) return nullptr;
-    if (s.hash != tag || s.key_len != folded.size()) continue;
-    const std::string_view probe = (s.flags & slot_flag::exact) ? raw : folded;
-    if (std::memcmp(keys + s.key_offset, probe.data(), probe.size()) == 0) return &s;
-  }
 }
 
 const CodepointSlot* Lexicon::find_codepoint(char32_t cp) const noexcept {
@@ -189,7 +181,7 @@ const CodepointSlot* Lexicon::find_codepoint(char32_t cp) const noexcept {
 }
 
 std::size_t Lexicon::table_bytes() const noexcept {
-  return slots_.size() * sizeof(Slot) + cp_slots_.size() * sizeof(CodepointSlot) + keys_.size();
+  return (slots_.size() + cheer_slots_.size()) * sizeof(Slot) + cp_slots_.size() * sizeof(CodepointSlot) + keys_.size();
 }
 
 }  // namespace onair::stream::sentiment

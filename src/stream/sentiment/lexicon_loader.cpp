@@ -58,13 +58,24 @@ LexiconEntry parse_line(std::string_view text, std::string_view source, std::siz
     e.role = Role::boost;
   } else if (cat == "remove") {
     e.role = Role::remove;
+  } else if (cat == "cheermote") {
+    e.role = Role::cheermote;
   } else if (const auto c = parse_category(cat)) {
     e.category = *c;
   } else {
     fail(source, line,
          "unknown category '" + std::string(cat) +
-             "' (expected one of the 8 categories, negate, boost "
-             "or remove)");
+             "' (expected one of the 8 categories, negate, boost, "
+             "cheermote or remove)");
+  }
+  if (e.role == Role::cheermote) {
+    // A cheer's intensity comes from its bits (the event table), so no weight.
+    if (cols.size() > 2) fail(source, line, "a cheermote takes no weight or flag");
+    return e;
+  }
+  if (e.role == Role::remove && cols.size() == 3 && cols[2] == "cheermote") {
+    e.cheermote = true;  // "BibleThump<TAB>remove<TAB>cheermote" deletes the cheermote prefix only
+    return e;
   }
   if (cols.size() < 3) {
     if (e.role != Role::remove) fail(source, line, "missing weight");

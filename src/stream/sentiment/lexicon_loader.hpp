@@ -2,9 +2,10 @@
 // Reading lexicon files (the only I/O of the sentiment library). Format, one
 // entry a line, '#' comments and blank lines ignored:
 //   token<TAB>category<TAB>weight[<TAB>exact]
-// category: one of the 8 categories (any case), or `negate`, `boost`, `remove`;
-// weight: a number in [0, 1] (optional for `remove`). A bad line throws
-// LexiconError naming file:line.
+// category: one of the 8 categories (any case), or `negate`, `boost`, `remove`,
+// `cheermote` (a Twitch cheermote prefix, no weight; `token<TAB>remove<TAB>cheermote`
+// deletes one); weight: a number in [0, 1] (optional for `remove`). A bad line
+// throws LexiconError naming file:line.
 #include <filesystem>
 #include <span>
 #include <stdexcept>
@@ -21,8 +22,8 @@ class LexiconError : public std::runtime_error {
 };
 
 // The files of the built-in lexicon directory (data/sentiment), in load order.
-inline constexpr std::string_view kLexiconFiles[] = {"emoticons.tsv", "emoji.tsv", "words.tsv", "phrases.tsv",
-                                                     "emotes.tsv"};
+inline constexpr std::string_view kLexiconFiles[] = {"emoticons.tsv", "emoji.tsv",  "words.tsv",
+                                                     "phrases.tsv",   "emotes.tsv", "cheermotes.tsv"};
 
 // Parses one file's text; `source` names it in errors. Appends to `out`.
 void parse_lexicon(std::string_view text, std::string_view source, std::vector<LexiconEntry>& out);

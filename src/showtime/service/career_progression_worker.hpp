@@ -1,0 +1,39 @@
+#pragma once
+// CareerProgressionWorker (SHOWTIME.md): every
+// SHOWTIME_CAREER_WORKER_INTERVAL_SECONDS, under the singleton lock
+// `showtime:lock:career-worker`, applies the career contribution of ended
+// sessions not applied yet (growth, phase changes, milestones; normally the
+// showtime.session.ended handler does it at once, the worker catches what a
+// node that went away left) and publishes due growth events. run_once() is
+// one round, for tests.
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+
+#include "core/task.hpp"
+#include "platform/service.hpp"
+
+namespace onair::showtime {
+
+class ShowtimeService;
+
+class CareerProgressionWorker {
+ public:
+  static constexpr const char* kLockName = "showtime:lock:career-worker";
+
+  CareerProgressionWorker(platform::ServiceContext& context, ShowtimeService& service);
+  ~CareerProgressionWorker();
+  void start();
+  void stop();
+  // One round if this node gets the lock; returns whether it ran.
+  Task<bool> run_once();
+
+ private:
+  Task<void> run(std::shared_ptr<bool> alive);
+
+  platform::ServiceContext& context_;
+  ShowtimeService& service_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::shared_ptr<boost::asio::steady_timer> timer_;
+};
+
+}  // namespace onair::showtime
