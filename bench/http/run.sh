@@ -2,7 +2,7 @@
 # HTTP throughput of onair on one I/O thread, beside nginx answering a static
 # 200 with one worker, measured in the same run on the same CPUs (server on
 # CPU 0, wrk on CPU 1). Prints requests/s and the ratio to nginx.
-#   BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32)
+#   BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 3)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=../lib/common.sh
@@ -29,23 +29,40 @@ wait_for_port "$onair_port"
 token="$("$onair" token --account bench --session bench-session --role user)"
 
 wrk_args=(-t1 -c"$connections" -d"${seconds}s")
-# Warm-up, then the measured runs.
+rounds="${BENCH_ROUNDS:-3}"
+# Warm-up, then rounds that each measure nginx and every onair scenario back to back;
+# the table shows medians over rounds (ratios: the median of each round's own ratio).
 wrk_rps 1 -t1 -c8 -d1s "http://127.0.0.1:$nginx_port/" >/dev/null
 wrk_rps 1 -t1 -c8 -d1s "http://127.0.0.1:$onair_port/healthz" >/dev/null
-read -r nginx_rps nginx_p50 nginx_p99 <<<"$(wrk_rps_latency 1 "${wrk_args[@]}" "http://127.0.0.1:$nginx_port/")"
-read -r health_rps health_p50 health_p99 <<<"$(wrk_rps_latency 1 "${wrk_args[@]}" "http://127.0.0.1:$onair_port/healthz")"
-read -r echo_rps echo_p50 echo_p99 <<<"$(WRK_TOKEN="$token" WRK_PATH=/sample/echo \
-  WRK_BODY='{"message":"hello from wrk","repeat":2}' \
-  wrk_rps_latency 1 "${wrk_args[@]}" -s "$here/post.lua" "http://127.0.0.1:$onair_port")"
-read -r counter_rps counter_p50 counter_p99 <<<"$(WRK_TOKEN="$token" WRK_PATH=/sample/counter/increment \
-  WRK_BODY='{"name":"bench"}' wrk_rps_latency 1 "${wrk_args[@]}" -s "$here/post.lua" "http://127.0.0.1:$onair_port")"
+declare -A rps=() p50=() p99=()
+measure() {  # name, wrk arguments...
+  local name="$1" r l50 l99
+  shift
+  read -r r l50 l99 <<<"$(wrk_rps_latency 1 "${wrk_args[@]}" "$@")"
+  rps[$name]+="$r "
+  p50[$name]="$l50"
+  p99[$name]="$l99"
+  last="$r"
+}
+for round in $(seq 1 "$rounds"); do
+  measure nginx "http://127.0.0.1:$nginx_port/" && n="$last"
+  measure health "http://127.0.0.1:$onair_port/healthz" && h="$last"
+  WRK_TOKEN="$token" WRK_PATH=/sample/echo WRK_BODY='{"message":"hello from wrk","repeat":2}' \
+    measure echo -s "$here/post.lua" "http://127.0.0.1:$onair_port" && e="$last"
+  WRK_TOKEN="$token" WRK_PATH=/sample/counter/increment WRK_BODY='{"name":"bench"}' \
+    measure counter -s "$here/post.lua" "http://127.0.0.1:$onair_port" && c="$last"
+  record_ratio health "$(ratio "$h" "$n")"
+  record_ratio echo "$(ratio "$e" "$n")"
+  record_ratio counter "$(ratio "$c" "$n")"
+  echo "round $round: nginx $n, healthz $h, echo $e, counter $c requests/s" >&2
+done
 
-echo "bench/http: ${seconds}s per run, ${connections} connections, server on CPU 0, wrk on CPU 1 ($(nproc) cores)"
-row() { printf '%-48s %12.0f %9s %9s %9s\n' "$1" "$2" "$3" "$4" "$5"; }
+echo "bench/http: ${rounds} rounds x ${seconds}s per scenario, ${connections} connections, server on CPU 0, wrk on CPU 1 ($(nproc) cores)"
+echo "medians over rounds; p50/p99 from the last round"
+row() { printf '%-48s %12.0f %9s %9s %9s\n' "$1" "$(median ${rps[$2]})" "${p50[$2]}" "${p99[$2]}" "$3"; }
 printf '%-48s %12s %9s %9s %9s\n' "scenario" "requests/s" "p50" "p99" "vs nginx"
-row "nginx static 200 (1 worker)" "$nginx_rps" "$nginx_p50" "$nginx_p99" "1.00"
-row "onair GET /healthz" "$health_rps" "$health_p50" "$health_p99" "$(ratio "$health_rps" "$nginx_rps")"
-row "onair POST /sample/echo (JWT, validation)" "$echo_rps" "$echo_p50" "$echo_p99" "$(ratio "$echo_rps" "$nginx_rps")"
-row "onair POST /sample/counter/increment (state, bus)" "$counter_rps" "$counter_p50" "$counter_p99" \
-  "$(ratio "$counter_rps" "$nginx_rps")"
+row "nginx static 200 (1 worker)" nginx "1.00"
+row "onair GET /healthz" health "$(median_ratio health)"
+row "onair POST /sample/echo (JWT, validation)" echo "$(median_ratio echo)"
+row "onair POST /sample/counter/increment (state, bus)" counter "$(median_ratio counter)"
 echo "goal (issue 2): representative JSON POST vs nginx >= 0.5"

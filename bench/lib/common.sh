@@ -82,3 +82,15 @@ wrk_rps_latency() {
 }
 
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
+
+# Median of the numbers given as arguments.
+median() { python3 -c "import statistics, sys; print(statistics.median(float(a) for a in sys.argv[1:]))" "$@"; }
+
+# Round $2 of ratio $1 (name) → stored for median_ratio; rounds alternate the
+# peer and onair so that a noisy neighbour hits both alike.
+declare -A bench_ratios=()
+record_ratio() { bench_ratios[$1]+="$2 "; }
+median_ratio() {
+  # shellcheck disable=SC2086
+  python3 -c "import statistics, sys; print(f'{statistics.median(float(a) for a in sys.argv[1:]):.2f}')" ${bench_ratios[$1]}
+}

@@ -4,7 +4,7 @@
 #   - join+leave pairs per second over HTTP keep-alive and over /connect WebSocket
 #     (each pair is two API calls; the ratio to nginx is given per call and per pair)
 #   - signaling relay: ICE-candidate messages per second from one socket to another
-# BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_WINDOW (default 32)
+# BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_WINDOW (default 32), BENCH_ROUNDS (default 3)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=../lib/common.sh
@@ -33,21 +33,34 @@ pids+=("$!")
 wait_for_port "$nginx_port"
 wait_for_port "$port"
 
+calls() { python3 -c "import sys; print(2 * float(sys.argv[1]))" "$1"; }
 load() { taskset -c 1 "$build/bench/voice_load" "$@"; }
 load join-leave-http "$port" "$secret" 4 1 >/dev/null  # warm-up
 wrk_rps 1 -t1 -c8 -d1s "http://127.0.0.1:$nginx_port/" >/dev/null
-nginx_rps="$(wrk_rps 1 -t1 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$nginx_port/")"
-http_pairs="$(load join-leave-http "$port" "$secret" "$connections" "$seconds")"
-ws_pairs="$(load join-leave-ws "$port" "$secret" "$connections" "$seconds")"
-relay="$(load relay-ws "$port" "$secret" "$window" "$seconds")"
+# Rounds measure nginx and each onair scenario back to back, so a noisy
+# neighbour hits both alike; the table shows medians over rounds.
+rounds="${BENCH_ROUNDS:-3}"
+nginx_all="" http_all="" ws_all="" relay_all=""
+for round in $(seq 1 "$rounds"); do
+  nginx_rps="$(wrk_rps 1 -t1 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$nginx_port/")"
+  http_pairs="$(load join-leave-http "$port" "$secret" "$connections" "$seconds")"
+  ws_pairs="$(load join-leave-ws "$port" "$secret" "$connections" "$seconds")"
+  relay="$(load relay-ws "$port" "$secret" "$window" "$seconds")"
+  nginx_all+="$nginx_rps " http_all+="$http_pairs " ws_all+="$ws_pairs " relay_all+="$relay "
+  record_ratio http_calls "$(ratio "$(calls "$http_pairs")" "$nginx_rps")"
+  record_ratio http_pairs "$(ratio "$http_pairs" "$nginx_rps")"
+  record_ratio ws_calls "$(ratio "$(calls "$ws_pairs")" "$nginx_rps")"
+  record_ratio ws_pairs "$(ratio "$ws_pairs" "$nginx_rps")"
+  echo "round $round: nginx $nginx_rps requests/s, pairs http $http_pairs ws $ws_pairs, relay $relay" >&2
+done
 
-calls() { python3 -c "import sys; print(2 * float(sys.argv[1]))" "$1"; }
-echo "bench/voice: ${seconds}s per run, ${connections} connections, server on CPU 0, load on CPU 1 ($(nproc) cores)"
+# shellcheck disable=SC2086
+echo "bench/voice: ${rounds} rounds x ${seconds}s per scenario, ${connections} connections, server on CPU 0, load on CPU 1 ($(nproc) cores); medians over rounds"
 printf '%-40s %12s %14s %14s\n' "scenario" "per second" "calls vs nginx" "pairs vs nginx"
-printf '%-40s %12.0f %14s %14s\n' "nginx static 200 (1 worker), requests" "$nginx_rps" "1.00" "-"
-printf '%-40s %12.0f %14s %14s\n' "join+leave pairs, HTTP keep-alive" "$http_pairs" \
-  "$(ratio "$(calls "$http_pairs")" "$nginx_rps")" "$(ratio "$http_pairs" "$nginx_rps")"
-printf '%-40s %12.0f %14s %14s\n' "join+leave pairs, WebSocket /connect" "$ws_pairs" \
-  "$(ratio "$(calls "$ws_pairs")" "$nginx_rps")" "$(ratio "$ws_pairs" "$nginx_rps")"
-printf '%-40s %12.0f %14s %14s\n' "signaling relay (ICE), messages" "$relay" "-" "-"
+printf '%-40s %12.0f %14s %14s\n' "nginx static 200 (1 worker), requests" "$(median $nginx_all)" "1.00" "-"
+printf '%-40s %12.0f %14s %14s\n' "join+leave pairs, HTTP keep-alive" "$(median $http_all)" \
+  "$(median_ratio http_calls)" "$(median_ratio http_pairs)"
+printf '%-40s %12.0f %14s %14s\n' "join+leave pairs, WebSocket /connect" "$(median $ws_all)" \
+  "$(median_ratio ws_calls)" "$(median_ratio ws_pairs)"
+printf '%-40s %12.0f %14s %14s\n' "signaling relay (ICE), messages" "$(median $relay_all)" "-" "-"
 echo "goal (issue 3): join+leave vs nginx >= 0.5"
