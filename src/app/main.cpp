@@ -1,4 +1,4 @@
-// The `onair` command: serve, token, openapi, version, config.
+// The `onair` command: serve, token, simulate, openapi, version, config.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -8,6 +8,7 @@
 #include "app/server.hpp"
 #include "app/service_registry.hpp"
 #include "app/settings.hpp"
+#include "app/simulate.hpp"
 #include "core/logging.hpp"
 #include "gen/openapi.hpp"
 #include "platform/access_token.hpp"
@@ -110,6 +111,8 @@ int main(int argc, char** argv) {
       std::exit(2);
     }
   });
+
+  app::add_simulate_command(cli, env);
 
   cli.add_subcommand("openapi", "Print the merged OpenAPI document of every service")->callback([] {
     std::cout << gen::merged_openapi_json() << "\n";

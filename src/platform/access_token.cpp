@@ -107,7 +107,8 @@ std::string TokenSigner::mint(const AccessClaims& claims) const {
 }
 
 AccessClaims TokenSigner::verify(std::string_view token, std::int64_t now_seconds) const {
-  const std::string key(token);
+  thread_local std::string key;  // reused: no allocation per lookup
+  key.assign(token);
   auto cached = verified_tokens.find(key);
   if (cached == verified_tokens.end() || cached->second.signer_id != id_) {
     auto claims = verify_uncached(token);
