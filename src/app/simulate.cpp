@@ -18,6 +18,7 @@
 #include "showtime/engine/followers.hpp"
 #include "showtime/engine/presets.hpp"
 #include "showtime/service/live_session.hpp"
+#include "showtime/service/session_migration.hpp"
 
 namespace onair::app {
 namespace {
@@ -187,6 +188,7 @@ int run(const SimulateOptions& o, const core::EnvLookup& env) {
 
   std::uint64_t member_updates = 0;
   std::uint32_t reactions = 0;
+  std::uint64_t migrated = 0;
   const auto t0 = std::chrono::steady_clock::now();
   for (std::uint32_t t = 1; t <= o.ticks; ++t) {
     std::uint64_t size = 0, engaged = 0, candidates = 0;
@@ -212,6 +214,12 @@ int run(const SimulateOptions& o, const core::EnvLookup& env) {
       for (const auto n : r.reactions) reactions += n;
       hype_level = std::max(hype_level, s.hype.status().level);
       trains += static_cast<std::uint32_t>(s.record.hype_trains_completed);
+    }
+    if (sessions.size() > 1) {
+      // As the service does after each tick round: disengaged members drift to better-matching sessions.
+      std::vector<LiveSession*> all;
+      for (auto& s : sessions) all.push_back(s.get());
+      for (const auto& move : migrate_between_sessions(all, config)) migrated += move.members;
     }
     if (o.every && (t % o.every == 0 || t == o.ticks)) {
       std::printf("%7u %10llu %9llu %10.3f %10llu %10u %6d %7u\n", t, static_cast<unsigned long long>(size),
@@ -249,6 +257,7 @@ int run(const SimulateOptions& o, const core::EnvLookup& env) {
     }
   }
   std::printf("followers %llu\n", static_cast<unsigned long long>(followers));
+  std::printf("migrated %llu\n", static_cast<unsigned long long>(migrated));
   std::printf("member-updates %llu in %.3f s (%.1f M/s, including hype and reports)\n",
               static_cast<unsigned long long>(member_updates), seconds,
               seconds > 0 ? double(member_updates) / seconds / 1e6 : 0.0);

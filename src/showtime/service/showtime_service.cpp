@@ -9,6 +9,7 @@
 #include "showtime/service/career_progression_worker.hpp"
 #include "showtime/service/event_builders.hpp"
 #include "showtime/service/session_codec.hpp"
+#include "showtime/service/session_migration.hpp"
 
 namespace onair::showtime {
 namespace json = boost::json;
@@ -309,7 +310,28 @@ Task<std::vector<std::string>> ShowtimeService::tick_all() {
     }
   }
   for (const auto& id : stale) co_await release(id);
+  migrate_held_sessions();
   co_return ticked;
+}
+
+void ShowtimeService::migrate_held_sessions() {
+  std::vector<SlotPtr> slots;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, slot] : slots_) slots.push_back(slot);  // id order: the locking order below
+  }
+  if (slots.size() < 2) return;
+  std::vector<std::unique_lock<std::mutex>> locks;
+  std::vector<LiveSession*> sessions;
+  for (auto& slot : slots) {
+    locks.emplace_back(slot->mutex);
+    if (slot->live) sessions.push_back(slot->live.get());
+  }
+  for (const auto& move : migrate_between_sessions(sessions, engine_)) {
+    log::debug("audience migrated", {{"fromShowtimeSessionId", move.from_session},
+                                     {"toShowtimeSessionId", move.to_session},
+                                     {"members", std::to_string(move.members)}});
+  }
 }
 
 Task<std::optional<gs::ShowtimeSessionResponse>> ShowtimeService::tick_one(const SessionRecord& record) {

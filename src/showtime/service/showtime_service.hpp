@@ -117,6 +117,8 @@ class ShowtimeService final : public platform::Service, public gs::ShowtimeApi {
   Task<std::unique_ptr<LiveSession>> load_copy(const SessionRecord& record);
   Task<View> view(const SessionRecord& record);
   Task<void> release(const std::string& id);
+  // After each tick round: disengaged members move between the game service's sessions held here.
+  void migrate_held_sessions();
   Task<void> save_checkpoint(const std::string& id, std::string checkpoint);
   std::shared_ptr<const AudienceContext> audience_context(const std::string& game_service_id);
 
