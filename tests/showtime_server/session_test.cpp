@@ -310,6 +310,32 @@ TEST_P(ShowtimeSessionTest, VoiceRoomsOfSessionsAndGameSessions) {
   EXPECT_EQ(str(*ended, "reason"), "game_session_ended");
 }
 
+// Showtime on one node, voice on another: rooms are made over HTTP with a service token; and a node
+// with no voice at all still runs showtime fully (only the voice endpoints answer 503).
+TEST_P(ShowtimeSessionTest, VoiceRoomsOverHttpAndShowtimeWithoutVoice) {
+  start_showtime({{"SHOWTIME_SERVICE_ENABLED", "false"}});  // node 0: voice only
+  const auto voice_url = "http://127.0.0.1:" + std::to_string(port(0));
+  start_showtime({{"VOICE_SERVICE_ENABLED", "false"}, {"SHOWTIME_VOICE_BASE_URL", voice_url}});  // node 1
+  const auto id = str(start_session(port(1)), "showtimeSessionId");
+  auto created = call(port(1), "/showtime/voice/create", json::object{{"showtimeSessionId", id}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  const auto room = str(created.json(), "voiceRoomId");
+  EXPECT_EQ(call(port(0), "/voice/room/get", json::object{{"roomId", room}}, "admin").status, 200);
+  EXPECT_EQ(call(port(1), "/voice/room/get", json::object{{"roomId", room}}, "admin").status, 404)
+      << "node 1 has no voice service";
+  ASSERT_EQ(call(port(1), "/showtime/voice/delete", json::object{{"showtimeSessionId", id}}).status, 200);
+  EXPECT_EQ(call(port(0), "/voice/room/get", json::object{{"roomId", room}}, "admin").status, 404);
+
+  start_showtime({{"VOICE_SERVICE_ENABLED", "false"}});  // node 2: no voice anywhere
+  const auto alone = str(start_session(port(2)), "showtimeSessionId");
+  EXPECT_EQ(call(port(2), "/showtime/voice/create", json::object{{"showtimeSessionId", alone}}).status, 503);
+  EXPECT_EQ(call(port(2), "/showtime/hype/inject",
+                 json::object{{"showtimeSessionId", alone}, {"category", "excited"}, {"count", 5}})
+                .status,
+            200);
+  EXPECT_EQ(call(port(2), "/showtime/session/end", json::object{{"showtimeSessionId", alone}}).status, 200);
+}
+
 TEST_P(ShowtimeSessionTest, CleanupByCharacterAndGameService) {
   start_showtime();
   const auto character = new_uuid();
