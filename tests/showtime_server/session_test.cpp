@@ -310,6 +310,23 @@ TEST_P(ShowtimeSessionTest, VoiceRoomsOfSessionsAndGameSessions) {
   EXPECT_EQ(str(*ended, "reason"), "game_session_ended");
 }
 
+TEST_P(ShowtimeSessionTest, AnEngagedAudienceTipsItsStreamer) {
+  start_showtime();
+  auto& log = events();
+  const auto id = str(start_session(port()), "showtimeSessionId");
+  std::optional<json::value> tip;
+  for (int i = 0; i < 10 && !tip; ++i) {
+    tick();
+    tip = log.wait_for("showtime.tip.generated", "showtimeSessionId", id, 200ms);
+  }
+  ASSERT_TRUE(tip) << "no tips after 10 ticks; audience: "
+                   << call(port(), "/showtime/audience/snapshot", json::object{{"showtimeSessionId", id}}).body;
+  EXPECT_EQ(str(*tip, "currencyCode"), "stream_tip");
+  EXPECT_EQ(str(*tip, "source"), "engagement");
+  EXPECT_GE(at(*tip, "amount").to_number<double>(), 1.0);
+  EXPECT_FALSE(str(*tip, "streamerId").empty());
+}
+
 // Showtime on one node, voice on another: rooms are made over HTTP with a service token; and a node
 // with no voice at all still runs showtime fully (only the voice endpoints answer 503).
 TEST_P(ShowtimeSessionTest, VoiceRoomsOverHttpAndShowtimeWithoutVoice) {

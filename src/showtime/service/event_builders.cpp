@@ -198,6 +198,15 @@ void add_hype_events(LiveSession& s, const std::vector<HypeEvent>& events, const
   }
 }
 
+void add_tip_event(const LiveSession& s, std::uint64_t amount, const std::string& currency_code, ShowtimeOutbox& out) {
+  auto e = stamped<gs::ShowtimeTipGeneratedEvent>();
+  fill_streamer(e, s.record);
+  e.currency_code = currency_code;
+  e.amount = static_cast<double>(amount);
+  e.source = gs::TipSource::engagement;
+  out.publish("showtime.tip.generated", text(e));
+}
+
 void add_audience_push(LiveSession& s, const std::optional<AudienceChange>& change, std::uint32_t previous_size,
                        const ViewClock& clock, ShowtimeOutbox& out) {
   const auto& r = s.record;

@@ -33,6 +33,8 @@ std::string session_ended_event(const SessionRecord& r, std::int64_t hype_train_
 // `new_train_id` is called for a train that starts.
 void add_hype_events(LiveSession& s, const std::vector<HypeEvent>& events, const EventCodes& codes,
                      const ViewClock& clock, const std::function<std::string()>& new_train_id, ShowtimeOutbox& out);
+// showtime.tip.generated for `amount` whole tips of this session's audience.
+void add_tip_event(const LiveSession& s, std::uint64_t amount, const std::string& currency_code, ShowtimeOutbox& out);
 void add_audience_push(LiveSession& s, const std::optional<AudienceChange>& change, std::uint32_t previous_size,
                        const ViewClock& clock, ShowtimeOutbox& out);
 

@@ -60,6 +60,7 @@ struct LiveSession {
   std::uint64_t left_since_push = 0;
   std::optional<Sentiment> dominant;
   std::int64_t voice_participants = 0;
+  double pending_tips = 0.0;  // fraction of a tip not published yet (not checkpointed: under one tip)
   // Career inputs not applied yet.
   std::uint32_t pending_new_tags = 0;
   std::uint32_t pending_unique_events = 0;

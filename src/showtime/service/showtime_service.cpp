@@ -10,6 +10,7 @@
 #include "showtime/service/event_builders.hpp"
 #include "showtime/service/session_codec.hpp"
 #include "showtime/service/session_migration.hpp"
+#include "showtime/service/tips.hpp"
 
 namespace onair::showtime {
 namespace json = boost::json;
@@ -378,6 +379,11 @@ Task<std::optional<gs::ShowtimeSessionResponse>> ShowtimeService::tick_one(const
     add_hype_events(
         *live, result.hype, codes, view_clock, [] { return new_uuid(); }, out);
     add_audience_push(*live, result.change, result.previous_size, view_clock, out);
+    const double engagement = result.report.mean_engagement * result.report.size;
+    const auto tips = accrue_tips(live->pending_tips, engagement, live->hype.status().level,
+                                  static_cast<std::uint32_t>(config_.audience_tick_interval_seconds),
+                                  live->record.status == gs::ShowtimeSessionStatus::paused);
+    if (tips > 0) add_tip_event(*live, tips, config_.tip_currency_code, out);
     hype_events = std::move(result.hype);
     new_tags = std::exchange(live->pending_new_tags, 0);
     new_events = std::exchange(live->pending_unique_events, 0);
