@@ -306,7 +306,8 @@ Task<Page<FollowerRecord>> ShowtimeStore::followers(const StreamerRef& streamer,
     f.streamer = streamer;
     f.game_service_id = str_at(row, 1);
     f.personality_type = str_at(row, 2);
-    for (const auto& t : json::parse(str_at(row, 3)).as_array()) f.interest_tags.emplace_back(t.as_string());
+    const auto tags = json::parse(str_at(row, 3));  // named: a range-for over a temporary's member dangles
+    for (const auto& t : tags.as_array()) f.interest_tags.emplace_back(t.as_string());
     f.first_followed_at = str_at(row, 4);
     f.first_followed_ms = int_at(row, 5);
     f.last_watched_at = opt_at(row, 6);
