@@ -4,11 +4,9 @@
 // participants whose heartbeats stopped, consent requests past their deadline
 // and empty rooms past their grace period. A distributed lock makes one node
 // sweep at a time when several onair instances share the state store.
-#include <boost/asio/steady_timer.hpp>
-#include <memory>
-
 #include "core/task.hpp"
 #include "gen/voice/configuration.hpp"
+#include "platform/periodic_task.hpp"
 #include "platform/service.hpp"
 
 namespace onair::voice {
@@ -27,14 +25,11 @@ class ParticipantEvictionWorker {
   Task<bool> sweep_once();
 
  private:
-  Task<void> run(std::shared_ptr<bool> alive);
-
   platform::ServiceContext& context_;
   VoiceService& service_;
   RoomStore& rooms_;
   const gen::voice::VoiceConfiguration& config_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  std::shared_ptr<boost::asio::steady_timer> timer_;
+  platform::PeriodicTask clock_;
 };
 
 }  // namespace onair::voice

@@ -4,12 +4,11 @@
 // distributed lock `showtime:session:<id>` (extended every tick), so two nodes
 // never tick one session; a session whose node went away is taken over from
 // its checkpoint once the lock expired. run_once() is one round, for tests.
-#include <boost/asio/steady_timer.hpp>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/task.hpp"
+#include "platform/periodic_task.hpp"
 #include "platform/service.hpp"
 
 namespace onair::showtime {
@@ -26,12 +25,9 @@ class AudienceTickWorker {
   Task<std::vector<std::string>> run_once();
 
  private:
-  Task<void> run(std::shared_ptr<bool> alive);
-
   platform::ServiceContext& context_;
   ShowtimeService& service_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  std::shared_ptr<boost::asio::steady_timer> timer_;
+  platform::PeriodicTask clock_;
 };
 
 }  // namespace onair::showtime

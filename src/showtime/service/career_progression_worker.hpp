@@ -6,10 +6,8 @@
 // showtime.session.ended handler does it at once, the worker catches what a
 // node that went away left) and publishes due growth events. run_once() is
 // one round, for tests.
-#include <boost/asio/steady_timer.hpp>
-#include <memory>
-
 #include "core/task.hpp"
+#include "platform/periodic_task.hpp"
 #include "platform/service.hpp"
 
 namespace onair::showtime {
@@ -28,12 +26,9 @@ class CareerProgressionWorker {
   Task<bool> run_once();
 
  private:
-  Task<void> run(std::shared_ptr<bool> alive);
-
   platform::ServiceContext& context_;
   ShowtimeService& service_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  std::shared_ptr<boost::asio::steady_timer> timer_;
+  platform::PeriodicTask clock_;
 };
 
 }  // namespace onair::showtime
