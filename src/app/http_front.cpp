@@ -36,18 +36,27 @@ std::string request_id_for(const net::HttpRequest& request) {
 }  // namespace
 
 HttpFront::HttpFront(platform::ApiDispatcher& dispatcher, StaticFiles static_files, std::string openapi_json,
-                     std::vector<ReadinessCheck> readiness)
+                     std::vector<ReadinessCheck> readiness, const platform::RawHttpRoutes* raw_routes)
     : dispatcher_(dispatcher),
       static_files_(std::move(static_files)),
       openapi_json_(std::move(openapi_json)),
-      readiness_(std::move(readiness)) {}
+      readiness_(std::move(readiness)),
+      raw_routes_(raw_routes && !raw_routes->empty() ? raw_routes : nullptr) {}
 
 Task<net::HttpResponse> HttpFront::handle(net::HttpRequest request) {
   const bool debug = spdlog::should_log(spdlog::level::debug);
   const auto started = debug ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   const auto request_id = request_id_for(request);
   net::HttpResponse response;
-  if (request.method == "POST") {
+  const platform::RawHttpHandler* raw_handler = raw_routes_ ? raw_routes_->find(request.method, request.path) : nullptr;
+  if (raw_handler) {
+    response = co_await raw(request, *raw_handler, request_id);
+  } else if (raw_routes_ && raw_routes_->has_path(request.path)) {
+    response = json_response(405, json::object{{"status", 405}, {"error", "method not allowed"}});
+    std::string allow;
+    for (const auto& m : raw_routes_->methods_of(request.path)) allow += (allow.empty() ? "" : ", ") + m;
+    response.headers.emplace_back("allow", std::move(allow));
+  } else if (request.method == "POST") {
     response = co_await api(request, request_id);
   } else if (request.method == "GET") {
     if (request.path == "/healthz") {
@@ -93,6 +102,29 @@ Task<net::HttpResponse> HttpFront::api(net::HttpRequest& request, const std::str
   auto result = co_await dispatcher_.dispatch(std::move(call));
   auto response = json_response(result.status, result.body);
   if (result.status == 401) response.headers.emplace_back("www-authenticate", "Bearer");
+  co_return response;
+}
+
+Task<net::HttpResponse> HttpFront::raw(net::HttpRequest& request, const platform::RawHttpHandler& handler,
+                                       const std::string& request_id) {
+  platform::RawHttpRequest raw_request;
+  raw_request.method = std::move(request.method);
+  raw_request.path = request.path;
+  raw_request.query = std::move(request.query);
+  raw_request.headers = std::move(request.headers);
+  raw_request.body = std::move(request.body);
+  raw_request.request_id = request_id;
+  request.method = raw_request.method;
+  net::HttpResponse response;
+  try {
+    auto answer = co_await handler(std::move(raw_request));
+    response = {answer.status, std::move(answer.content_type), std::move(answer.body), std::move(answer.headers)};
+  } catch (const std::exception&) {
+    // Never the exception text: it could carry request content.
+    log::error("raw HTTP handler failed", {{"path", request.path}, {"requestId", request_id}});
+    response =
+        json_response(500, json::object{{"status", 500}, {"error", "internal error"}, {"requestId", request_id}});
+  }
   co_return response;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// What the one port answers over plain HTTP: the JSON API (POST /<svc>/...),
-// health, readiness, metrics, the OpenAPI document and the static web files.
+// What the one port answers over plain HTTP: the services' raw HTTP endpoints
+// (exact method + path, e.g. webhooks), the JSON API (POST /<svc>/...), health,
+// readiness, metrics, the OpenAPI document and the static web files.
 #include <functional>
 #include <string>
 
@@ -8,6 +9,7 @@
 #include "core/task.hpp"
 #include "net/http_types.hpp"
 #include "platform/api_dispatcher.hpp"
+#include "platform/raw_http.hpp"
 
 namespace onair::app {
 
@@ -19,7 +21,7 @@ struct ReadinessCheck {
 class HttpFront {
  public:
   HttpFront(platform::ApiDispatcher& dispatcher, StaticFiles static_files, std::string openapi_json,
-            std::vector<ReadinessCheck> readiness);
+            std::vector<ReadinessCheck> readiness, const platform::RawHttpRoutes* raw_routes = nullptr);
 
   Task<net::HttpResponse> handle(net::HttpRequest request);
   // Set when the server is shutting down: /readyz answers 503.
@@ -28,11 +30,14 @@ class HttpFront {
  private:
   Task<net::HttpResponse> api(net::HttpRequest& request, const std::string& request_id);
   Task<net::HttpResponse> readiness();
+  Task<net::HttpResponse> raw(net::HttpRequest& request, const platform::RawHttpHandler& handler,
+                              const std::string& request_id);
 
   platform::ApiDispatcher& dispatcher_;
   StaticFiles static_files_;
   std::string openapi_json_;
   std::vector<ReadinessCheck> readiness_;
+  const platform::RawHttpRoutes* raw_routes_;
   bool draining_ = false;
 };
 

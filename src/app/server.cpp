@@ -47,6 +47,7 @@ struct OnairServer::Impl {
   std::vector<platform::SessionClosedListener> session_closed;
   std::unique_ptr<platform::ServiceContext> context;
   platform::RouteTable routes;
+  platform::RawHttpRoutes raw_routes;
   std::vector<std::unique_ptr<platform::Service>> services;
   std::unique_ptr<platform::ApiDispatcher> dispatcher;
   std::unique_ptr<HttpFront> front;
@@ -79,6 +80,7 @@ void OnairServer::start() {
       if (it == s.settings.services_enabled.end() || !it->second) continue;
       auto service = make_service(name, *s.context);
       service->register_routes(s.routes);
+      service->register_raw_http(s.raw_routes);
       s.services.push_back(std::move(service));
     }
     for (auto& service : s.services) s.run_sync(service->start());
@@ -95,7 +97,7 @@ void OnairServer::start() {
         {"bus", [backends] { return backends->bus().ping(); }},
     };
     s.front = std::make_unique<HttpFront>(*s.dispatcher, StaticFiles(s.settings.web_root),
-                                          std::string(gen::merged_openapi_json()), std::move(readiness));
+                                          std::string(gen::merged_openapi_json()), std::move(readiness), &s.raw_routes);
     ConnectOptions connect_options;
     connect_options.handshake_timeout = s.settings.http.request_timeout;
     s.connect = std::make_unique<ConnectEndpoint>(*s.dispatcher, *s.hub, s.session_closed, connect_options);

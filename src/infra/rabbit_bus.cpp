@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -53,13 +54,23 @@ constexpr auto kRequeuePause = 500ms;   // a failing handler's message is not re
 // own executor, which counts it as outstanding work until then.
 using Completion = std::function<void(std::exception_ptr)>;
 
+// The tracked executor (the "outstanding work") travels into the posted handler and ends on the
+// waiter's own thread: ending it here, after the post, could touch an io_context that the woken
+// waiter has already destroyed (a test's private io_context did).
 template <class Handler>
 Completion make_completion(Handler handler, const boost::asio::any_io_executor& fallback) {
-  auto work = boost::asio::prefer(boost::asio::get_associated_executor(handler, fallback),
-                                  boost::asio::execution::outstanding_work.tracked);
+  boost::asio::any_io_executor plain = boost::asio::get_associated_executor(handler, fallback);
+  using Work = decltype(boost::asio::prefer(plain, boost::asio::execution::outstanding_work.tracked));
+  auto work = std::make_shared<std::optional<Work>>(
+      boost::asio::prefer(plain, boost::asio::execution::outstanding_work.tracked));
   auto shared = std::make_shared<Handler>(std::move(handler));
-  return [shared, work](std::exception_ptr error) {
-    boost::asio::post(work, [shared, error]() { std::move (*shared)(error); });
+  return [shared, plain, work](std::exception_ptr error) {
+    auto held = std::move(*work);
+    work->reset();
+    boost::asio::post(plain, [shared, error, held = std::move(held)]() mutable {
+      std::move (*shared)(error);
+      held.reset();
+    });
   };
 }
 

@@ -15,6 +15,7 @@
 #include "infra/sql_database.hpp"
 #include "infra/state_store.hpp"
 #include "platform/client_events.hpp"
+#include "platform/raw_http.hpp"
 #include "platform/route_table.hpp"
 #include "platform/session_states.hpp"
 
@@ -41,6 +42,8 @@ class Service {
   virtual ~Service() = default;
   virtual std::string_view name() const = 0;
   virtual void register_routes(RouteTable& routes) = 0;
+  // Raw HTTP endpoints (webhooks; platform/raw_http.hpp). Called right after register_routes.
+  virtual void register_raw_http(RawHttpRoutes&) {}
   // Migrations, subscriptions, workers. Called once, after register_routes.
   virtual Task<void> start() { co_return; }
   // Stop workers; in-flight requests have drained by then.
