@@ -20,8 +20,10 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kStatePrefix = "stream:link-state:";
+// channel.chat.message over a webhook (app token) also needs user:bot from the chatting user and
+// channel:bot from the broadcaster; onair reads chat as the broadcaster, who grants both.
 constexpr std::string_view kTwitchScopes =
-    "user:read:chat channel:read:subscriptions bits:read moderator:read:followers";
+    "user:read:chat user:bot channel:bot channel:read:subscriptions bits:read moderator:read:followers";
 constexpr std::string_view kYouTubeScopes = "https://www.googleapis.com/auth/youtube.readonly";
 
 std::string base64url(std::string_view bytes) {

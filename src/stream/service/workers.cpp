@@ -1,49 +1,15 @@
 #include "stream/service/workers.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include "core/logging.hpp"
 #include "stream/service/stream_service.hpp"
 
 namespace onair::stream {
-namespace asio = boost::asio;
 
 PeriodicWorker::PeriodicWorker(platform::ServiceContext& context, std::string name, std::chrono::seconds interval)
-    : context_(context), name_(std::move(name)), interval_(interval) {}
-
-PeriodicWorker::~PeriodicWorker() { stop(); }
+    : interval_(interval), clock_(context.executor, std::move(name)) {}
 
 void PeriodicWorker::start() {
-  timer_ = std::make_shared<asio::steady_timer>(context_.executor);
-  auto body = run(alive_, timer_);
-  asio::co_spawn(context_.executor, std::move(body), [name = name_](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      log::error("stream worker ended", {{"worker", name}, {"error", ex.what()}});
-    }
-  });
-}
-
-void PeriodicWorker::stop() {
-  *alive_ = false;
-  if (timer_) timer_->cancel();
-}
-
-Task<void> PeriodicWorker::run(std::shared_ptr<bool> alive, std::shared_ptr<asio::steady_timer> timer) {
-  while (*alive) {
-    timer->expires_after(interval_);
-    co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!*alive) break;
-    try {
-      co_await round();
-    } catch (const std::exception& e) {
-      log::warn("stream worker round failed", {{"worker", name_}, {"error", e.what()}});
-    }
-  }
+  auto each = [this]() -> Task<void> { co_await round(); };
+  clock_.start(interval_, each);
 }
 
 SentimentBatchPublisher::SentimentBatchPublisher(platform::ServiceContext& context, StreamService& service)

@@ -5,38 +5,33 @@
 //                            session held on this node with at least the min batch.
 //   SessionCleanupWorker     every STREAM_SESSION_CLEANUP_INTERVAL_SECONDS: deletes ended
 //                            session records older than STREAM_SESSION_HISTORY_RETENTION_HOURS.
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <string>
 
 #include "core/task.hpp"
+#include "platform/periodic_task.hpp"
 #include "platform/service.hpp"
 
 namespace onair::stream {
 
 class StreamService;
 
-// A round every `interval`, until stop(). Errors of a round are logged and the next round runs.
+// A round every `interval` on platform::PeriodicTask, until stop(). Errors of a round are logged and
+// the next round runs.
 class PeriodicWorker {
  public:
   PeriodicWorker(platform::ServiceContext& context, std::string name, std::chrono::seconds interval);
-  virtual ~PeriodicWorker();
+  virtual ~PeriodicWorker() = default;
   void start();
-  void stop();
+  void stop() { clock_.stop(); }
 
  protected:
   virtual Task<void> round() = 0;
 
  private:
-  Task<void> run(std::shared_ptr<bool> alive, std::shared_ptr<boost::asio::steady_timer> timer);
-  platform::ServiceContext& context_;
-  std::string name_;
   std::chrono::seconds interval_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  std::shared_ptr<boost::asio::steady_timer> timer_;
+  platform::PeriodicTask clock_;
 };
 
 class SentimentBatchPublisher final : public PeriodicWorker {
