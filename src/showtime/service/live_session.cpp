@@ -89,6 +89,8 @@ double viewer_weight(std::optional<gs::TrackedViewerType> type) noexcept {
   }
 }
 
+constexpr double kRallyShare = 0.8;
+
 std::uint32_t apply_sentiments(LiveSession& s, const std::vector<gs::SentimentEntry>& entries, bool join_pool,
                                const ShowtimeEngineConfig& config) {
   std::uint32_t bored = 0;
@@ -97,6 +99,9 @@ std::uint32_t apply_sentiments(LiveSession& s, const std::vector<gs::SentimentEn
     const auto category = from_gen(e.category);
     if (category == Sentiment::bored) ++bored;
     s.hype.add_entry(category, e.intensity, viewer_weight(e.viewer_type));
+    // Hostile chat makes the rest of the audience rally behind the streamer (SHOWTIME.md's
+    // translation table): a supportive entry, a little weaker, for each hostile one.
+    if (category == Sentiment::hostile) s.hype.add_entry(Sentiment::supportive, kRallyShare * e.intensity);
     if (!join_pool) continue;
     if (e.tracking_id) {
       auto it = s.tracked.find(*e.tracking_id);
