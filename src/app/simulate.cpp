@@ -85,15 +85,6 @@ bool valid_tag(const std::string& tag) {
   return true;
 }
 
-std::uint64_t fnv1a(std::string_view text) {  // as the service seeds a game service's reservoir
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 // Pool hash plus the hype train's state, folded over the sessions.
 std::uint64_t fold(std::uint64_t h, std::uint64_t word) { return mix64(h ^ word) + 0x9e3779b97f4a7c15ULL; }
 
@@ -154,7 +145,7 @@ int run(const SimulateOptions& o, const core::EnvLookup& env) {
     refuse("--sessions x pool size is " + std::to_string(std::uint64_t(members) * o.sessions) +
            " members; at most 50,000,000");
   auto context = std::make_shared<const AudienceContext>(
-      make_default_context(fnv1a(o.game_service), 4096, config.engagement_decay_base_rate));
+      make_default_context(game_service_seed(o.game_service), 4096, config.engagement_decay_base_rate));
   const auto game_events = default_game_event_tags();
 
   std::vector<std::unique_ptr<LiveSession>> sessions;

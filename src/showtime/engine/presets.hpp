@@ -42,6 +42,16 @@ struct AudienceContext {
   std::shared_ptr<const Reservoir> reservoir;
   std::vector<PersonalityWeights> personality_weights;  // by PersonalityId, for AudienceParams
 };
+// The reservoir seed of a game service (FNV-1a of its id): every node and `onair simulate` draw the same audience.
+inline std::uint64_t game_service_seed(std::string_view game_service_id) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : game_service_id) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 AudienceContext make_default_context(std::uint64_t seed, std::size_t templates = 4096, double decay_base_rate = 0.02);
 
 }  // namespace onair::showtime

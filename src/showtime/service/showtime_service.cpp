@@ -18,15 +18,6 @@ namespace {
 
 std::string session_lock(const std::string& id) { return "showtime:session:" + id; }
 
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 }  // namespace
 
 bool is_admin(const platform::CallContext& caller) {
@@ -74,7 +65,7 @@ std::shared_ptr<const AudienceContext> ShowtimeService::audience_context(const s
   }
   // The same game service gets the same reservoir on every node (seeded by its id).
   auto made = std::make_shared<const AudienceContext>(
-      make_default_context(fnv1a(game_service_id), 4096, config_.engagement_decay_base_rate));
+      make_default_context(game_service_seed(game_service_id), 4096, config_.engagement_decay_base_rate));
   std::lock_guard lock(mutex_);
   return contexts_.emplace(game_service_id, std::move(made)).first->second;
 }
