@@ -11,7 +11,7 @@ BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config python3 python3-yaml
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libcurl4-openssl-dev libspdlog-dev libcli11-dev
-  libhiredis-dev librabbitmq-dev libmariadb-dev libsqlite3-dev
+  libhiredis-dev librabbitmq-dev libmariadb-dev libsqlite3-dev libjemalloc-dev
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -113,15 +113,16 @@ Task<void> ConnectEndpoint::run(std::shared_ptr<net::WebSocketChannel> channel, 
       continue;
     }
     ++*in_flight;
-    const auto* body_value = message.if_contains("body");
-    std::string body = body_value ? json::serialize(*body_value) : std::string("{}");
+    // The body goes to the route as parsed here (no serialize and parse again).
+    auto* body_value = message.if_contains("body");
+    json::value body = body_value ? std::move(*body_value) : json::value(json::object{});
     asio::co_spawn(
         executor,
         [this, channel, claims, in_flight, call_id = *id, call_path = std::string(path->as_string()),
-         body = std::move(body)]() -> Task<void> {
+         body = std::move(body)]() mutable -> Task<void> {
           platform::ApiCall call;
           call.path = call_path;
-          call.body = body;
+          call.parsed_body = &body;
           call.verified = claims.get();
           call.request_id = new_request_id();
           call.transport = "websocket";

@@ -99,6 +99,17 @@ Task<void> InProcessBus::publish(std::string topic, std::string body) {
   co_return;
 }
 
+bool InProcessBus::has_subscribers(std::string_view topic) const {
+  std::lock_guard lock(state_->mutex);
+  for (const State::Queue& queue : state_->queues) {
+    if (queue.consumers.empty()) continue;
+    for (const std::string& binding : queue.bindings) {
+      if (topic_matches(binding, topic)) return true;
+    }
+  }
+  return false;
+}
+
 void InProcessBus::subscribe(Subscription subscription, BusHandler handler) {
   auto shared_handler = std::make_shared<const BusHandler>(std::move(handler));
   std::lock_guard lock(state_->mutex);

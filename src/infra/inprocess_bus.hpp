@@ -25,6 +25,7 @@ class InProcessBus final : public MessageBus {
   // Thread-safe. Completes once the message is queued to the matching subscribers.
   Task<void> publish(std::string topic, std::string body) override;
   void subscribe(Subscription subscription, BusHandler handler) override;
+  bool has_subscribers(std::string_view topic) const override;
   // Waits until every handler delivered so far has finished.
   Task<void> flush() override;
   Task<bool> ping() override;

@@ -39,6 +39,10 @@ class MessageBus {
   // task completes after reconnect and confirm.
   virtual Task<void> publish(std::string topic, std::string body) = 0;
   virtual void subscribe(Subscription subscription, BusHandler handler) = 0;
+  // False only when a publish of `topic` is certain to reach nobody (the in-process bus
+  // with no matching subscription), so a publisher may skip building the event. A broker
+  // bus always says true: consumers elsewhere are unknown.
+  virtual bool has_subscribers(std::string_view /*topic*/) const { return true; }
   // Waits until every publish so far is confirmed (graceful shutdown).
   virtual Task<void> flush() = 0;
   virtual Task<bool> ping() = 0;

@@ -45,7 +45,9 @@ Task<ApiResult> ApiDispatcher::run(const ApiCall& call, const Route*& matched) {
   if (!decision.allowed) throw forbidden(decision.reason);
 
   json::value body;
-  if (call.body.empty()) {
+  if (call.parsed_body != nullptr) {
+    body = std::move(*call.parsed_body);
+  } else if (call.body.empty()) {
     body = json::object{};
   } else {
     boost::system::error_code ec;

@@ -3,6 +3,7 @@
 // body, find the route, authenticate the bearer token, check x-permissions
 // against roles and session states, run the handler, and turn every failure
 // into a status and a message. Never throws.
+#include <boost/json/value.hpp>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -22,6 +23,9 @@ namespace onair::platform {
 struct ApiCall {
   std::string path;
   std::string_view body;  // JSON text; empty means {}
+  // The body already parsed (a socket frame carries it inside its own JSON); when set, `body`
+  // is ignored and the value is handed to the route as is (moved from).
+  boost::json::value* parsed_body = nullptr;
   // Exactly one of: a raw bearer token (HTTP), or claims verified earlier (a socket).
   std::string_view bearer_token;
   const AccessClaims* verified = nullptr;

@@ -33,6 +33,9 @@ class ClientEventHub {
   std::uint64_t attach(const std::string& session_id, Sink sink);
   void detach(const std::string& session_id, std::uint64_t handle);
   bool is_connected_here(const std::string& session_id) const;
+  // False when a push to the session is certain to reach nobody (no socket here and no
+  // other nodes), so the caller may skip building the event.
+  bool may_reach(const std::string& session_id) const { return distributed() || is_connected_here(session_id); }
   std::size_t connected_sessions() const;
 
   // `event_json` is a serialised client event model (it has eventName).

@@ -1,6 +1,8 @@
 #include "platform/session_states.hpp"
 
 #include <boost/json.hpp>
+#include <mutex>
+#include <unordered_map>
 
 #include "core/errors.hpp"
 
@@ -10,7 +12,7 @@ namespace {
 
 std::string key_of(const std::string& session_id) { return "session-states:" + session_id; }
 
-SessionStateMap decode(const std::string& text) {
+SessionStateMap parse(const std::string& text) {
   SessionStateMap out;
   boost::system::error_code ec;
   auto v = json::parse(text, ec);
@@ -24,16 +26,44 @@ SessionStateMap decode(const std::string& text) {
   return out;
 }
 
-std::string encode(const SessionStateMap& states) {
-  json::object o;
-  for (const auto& [service, set] : states) {
-    json::array list;
-    for (const auto& state : set) list.emplace_back(state);
-    o[service] = std::move(list);
+// Most sessions hold one of a handful of state sets, so the same few texts are decoded
+// over and over (every join, leave and state-gated call): remember their decoding.
+SessionStateMap decode(const std::string& text) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, SessionStateMap> known;
+  constexpr std::size_t kKnownLimit = 256;  // cleared whole when reached
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = known.find(text); it != known.end()) return it->second;
   }
-  return json::serialize(o);
+  auto states = parse(text);
+  std::lock_guard lock(mutex);
+  if (known.size() >= kKnownLimit) known.clear();
+  known.emplace(text, states);
+  return states;
 }
 
+void append_json_string(std::string& out, std::string_view text) {
+  out += json::serialize(json::string_view(text.data(), text.size()));
+}
+
+std::string encode(const SessionStateMap& states) {
+  std::string out = "{";
+  for (const auto& [service, set] : states) {
+    if (out.size() > 1) out += ',';
+    append_json_string(out, service);
+    out += ":[";
+    bool first = true;
+    for (const auto& state : set) {
+      if (!first) out += ',';
+      first = false;
+      append_json_string(out, state);
+    }
+    out += ']';
+  }
+  out += '}';
+  return out;
+}
 }  // namespace
 
 SessionStates::SessionStates(infra::StateStore& store, infra::Ttl ttl) : store_(store), ttl_(ttl) {}

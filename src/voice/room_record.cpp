@@ -5,15 +5,11 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
+#include "core/json_writer.hpp"
+
 namespace onair::voice {
 namespace json = boost::json;
 namespace {
-
-json::array strings(const auto& list) {
-  json::array out;
-  for (const auto& s : list) out.emplace_back(s);
-  return out;
-}
 
 std::string str(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -57,36 +53,42 @@ std::vector<std::string> RoomRecord::session_ids() const {
   return out;
 }
 
-json::value to_json(const RoomRecord& room) {
-  json::array participants;
+std::string to_text(const RoomRecord& room) {
+  JsonWriter w(512 + 256 * room.participants.size());
+  w.begin_object();
+  w.key("roomId").value(room.room_id);
+  w.key("ownerSessionId").value(room.owner_session_id);
+  w.key("tier").value(room.tier == VoiceTier::scaled ? "scaled" : "p2p");
+  w.key("codec").value(room.codec);
+  w.key("maxParticipants").value(room.max_participants);
+  w.key("autoCleanup").value(room.auto_cleanup);
+  w.key("adHoc").value(room.ad_hoc);
+  w.key("passwordHash").value(room.password_hash);
+  w.key("createdAt").value(room.created_at);
+  if (room.empty_since_ms) w.key("emptySinceMs").value(*room.empty_since_ms);
+  w.key("consent").begin_object();
+  w.key("state").value(room.consent.state);
+  w.key("requestedBy").value(room.consent.requested_by);
+  w.key("consented").strings(room.consent.consented);
+  w.key("pending").strings(room.consent.pending);
+  w.key("deadlineMs").value(room.consent.deadline_ms);
+  w.end_object();
+  w.key("participants").begin_array();
   for (const auto& p : room.participants) {
-    participants.emplace_back(json::object{{"sessionId", p.session_id},
-                                           {"displayName", p.display_name},
-                                           {"joinedAt", p.joined_at},
-                                           {"lastHeartbeatMs", p.last_heartbeat_ms},
-                                           {"sdpOffer", p.sdp_offer},
-                                           {"iceCandidates", strings(p.ice_candidates)},
-                                           {"isMuted", p.is_muted},
-                                           {"offersFrom", strings(p.offers_from)}});
+    w.begin_object();
+    w.key("sessionId").value(p.session_id);
+    w.key("displayName").value(p.display_name);
+    w.key("joinedAt").value(p.joined_at);
+    w.key("lastHeartbeatMs").value(p.last_heartbeat_ms);
+    w.key("sdpOffer").value(p.sdp_offer);
+    w.key("iceCandidates").strings(p.ice_candidates);
+    w.key("isMuted").value(p.is_muted);
+    w.key("offersFrom").strings(p.offers_from);
+    w.end_object();
   }
-  json::object consent{{"state", room.consent.state},
-                       {"requestedBy", room.consent.requested_by},
-                       {"consented", strings(room.consent.consented)},
-                       {"pending", strings(room.consent.pending)},
-                       {"deadlineMs", room.consent.deadline_ms}};
-  json::object o{{"roomId", room.room_id},
-                 {"ownerSessionId", room.owner_session_id},
-                 {"tier", room.tier == VoiceTier::scaled ? "scaled" : "p2p"},
-                 {"codec", room.codec},
-                 {"maxParticipants", room.max_participants},
-                 {"autoCleanup", room.auto_cleanup},
-                 {"adHoc", room.ad_hoc},
-                 {"passwordHash", room.password_hash},
-                 {"createdAt", room.created_at},
-                 {"consent", std::move(consent)},
-                 {"participants", std::move(participants)}};
-  if (room.empty_since_ms) o["emptySinceMs"] = *room.empty_since_ms;
-  return o;
+  w.end_array();
+  w.end_object();
+  return w.take();
 }
 
 RoomRecord room_from_json(const json::value& v) {

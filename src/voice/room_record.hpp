@@ -45,7 +45,8 @@ struct RoomRecord {
   std::vector<std::string> session_ids() const;
 };
 
-boost::json::value to_json(const RoomRecord& room);
+// Compact JSON of the record (written without building a JSON value: this runs on every change).
+std::string to_text(const RoomRecord& room);
 RoomRecord room_from_json(const boost::json::value& v);  // throws std::exception on a corrupt record
 
 // SHA-256 of room id + password, hex: rooms never store a password itself.

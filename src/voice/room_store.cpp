@@ -62,7 +62,7 @@ Task<std::optional<RoomRecord>> RoomStore::update(const std::string& room_id,
       co_await store_.remove(key);
       co_return std::nullopt;
     }
-    auto text = boost::json::serialize(to_json(*room));
+    auto text = to_text(*room);
     const auto expected = stored ? stored->version : 0;
     if (co_await store_.set_if_version(key, text, expected)) {
       remember(key, text, *room);

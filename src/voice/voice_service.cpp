@@ -102,6 +102,12 @@ Task<void> VoiceService::send(VoiceOutbox outbox) {
   co_await send_outbox(std::move(outbox), context_.session_states, context_.client_events, context_.bus);
 }
 
+bool VoiceService::reaches(const std::string& session_id) const { return context_.client_events.may_reach(session_id); }
+
+bool VoiceService::heard(std::string_view topic) const {
+  return spdlog::should_log(spdlog::level::info) || context_.bus.has_subscribers(topic);
+}
+
 Task<RoomRecord> VoiceService::require_room(const std::string& room_id) {
   auto room = co_await rooms_.get(room_id);
   if (!room) throw not_found("voice room " + room_id + " not found");
@@ -226,6 +232,7 @@ Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomR
   response.broadcast_state = to_gen(BroadcastConsent::from_record(room->consent).state());
   response.heartbeat_interval_seconds = std::max<std::int64_t>(1, config_.participant_heartbeat_timeout_seconds / 3);
   std::vector<gv::VoicePeerInfo> state_peers;
+  const bool tell_me = reaches(session);
   for (const auto& p : room->participants) {
     if (p.session_id == session) continue;
     gv::VoicePeer peer;
@@ -233,31 +240,39 @@ Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomR
     if (!p.display_name.empty()) peer.display_name = p.display_name;
     peer.sip_endpoint.sdp_offer = "";  // offers are per pair: this peer's join offer was for others
     response.peers.push_back(std::move(peer));
-    state_peers.push_back(peer_info(p, ""));
+    if (tell_me) state_peers.push_back(peer_info(p, ""));
   }
 
   VoiceOutbox out;
   out.set_state(session, "in_room");
-  const auto joined = peer_joined_event(*room, peer_info(me, me.sdp_offer, me.ice_candidates));
+  std::optional<std::string> joined;  // built once, and only if some peer can receive it
   for (const auto& p : room->participants) {
     if (p.session_id == session) continue;
     if (!me.sdp_offer.empty()) out.set_state(p.session_id, "ringing");
-    out.push(p.session_id, joined);
+    if (!reaches(p.session_id)) continue;
+    if (!joined) joined = peer_joined_event(*room, peer_info(me, me.sdp_offer, me.ice_candidates));
+    out.push(p.session_id, *joined);
   }
-  gv::VoiceRoomStateClientEvent state;
-  state.event_id = new_uuid();
-  state.timestamp = now_rfc3339();
-  state.room_id = room->room_id;
-  state.session_id = session;
-  state.tier = response.tier;
-  state.codec = response.codec;
-  state.peers = std::move(state_peers);
-  state.stun_servers = stun_servers_;
-  state.broadcast_state = response.broadcast_state;
-  out.push(session, boost::json::serialize(state.to_json()));
+  if (tell_me) {
+    gv::VoiceRoomStateClientEvent state;
+    state.event_id = new_uuid();
+    state.timestamp = now_rfc3339();
+    state.room_id = room->room_id;
+    state.session_id = session;
+    state.tier = response.tier;
+    state.codec = response.codec;
+    state.peers = std::move(state_peers);
+    state.stun_servers = stun_servers_;
+    state.broadcast_state = response.broadcast_state;
+    out.push(session, boost::json::serialize(state.to_json()));
+  }
   apply_consent_effects(*room, consent_effects, session, config_.broadcast_consent_timeout_seconds, out);
-  if (created) out.publish(std::string(gv::kVoiceRoomCreated), room_created_bus_event(*room));
-  out.publish(std::string(gv::kVoiceParticipantJoined), participant_joined_bus_event(*room, session));
+  if (created && heard(gv::kVoiceRoomCreated)) {
+    out.publish(std::string(gv::kVoiceRoomCreated), room_created_bus_event(*room));
+  }
+  if (heard(gv::kVoiceParticipantJoined)) {
+    out.publish(std::string(gv::kVoiceParticipantJoined), participant_joined_bus_event(*room, session));
+  }
   co_await send(std::move(out));
   co_return response;
 }
@@ -316,9 +331,15 @@ Task<void> VoiceService::remove_participant(const std::string& room_id, const st
   for (const auto& p : room->participants) {
     if (p.offers_from.empty()) out.clear_state(p.session_id, "ringing");
   }
-  out.push_all(room->session_ids(), peer_left_event(*room, *gone, evicted));
+  std::vector<std::string> told;
+  for (const auto& p : room->participants) {
+    if (reaches(p.session_id)) told.push_back(p.session_id);
+  }
+  if (!told.empty()) out.push_all(told, peer_left_event(*room, *gone, evicted));
   apply_consent_effects(*room, consent_effects, session_id, config_.broadcast_consent_timeout_seconds, out);
-  out.publish(std::string(gv::kVoiceParticipantLeft), participant_left_bus_event(*room, session_id, evicted));
+  if (heard(gv::kVoiceParticipantLeft)) {
+    out.publish(std::string(gv::kVoiceParticipantLeft), participant_left_bus_event(*room, session_id, evicted));
+  }
   co_await send(std::move(out));
   if (delete_now) co_await delete_room(room_id, gv::VoiceRoomDeletedReason::empty);
 }

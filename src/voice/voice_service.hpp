@@ -62,6 +62,10 @@ class VoiceService final : public platform::Service, public gen::voice::VoiceApi
   Task<void> leave_previous_room(const std::string& session_id, const std::string& except_room);
   Task<RoomRecord> require_room(const std::string& room_id);
   Task<void> send(VoiceOutbox outbox);
+  // Whether an event would reach anyone: building event JSON nobody receives was a large
+  // share of a join or leave on a single node (bench/voice). The info log counts as a reader.
+  bool reaches(const std::string& session_id) const;
+  bool heard(std::string_view topic) const;
   void arm_consent_timer(const std::string& room_id, TimeMs deadline_ms);
 
   std::int64_t now_ms() const;
