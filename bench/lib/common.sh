@@ -91,6 +91,7 @@ median() { python3 -c "import statistics, sys; print(statistics.median(float(a) 
 declare -A bench_ratios=()
 record_ratio() { bench_ratios[$1]+="$2 "; }
 median_ratio() {
+  if [[ -z "${bench_ratios[$1]:-}" ]]; then echo "-"; return; fi  # every round of it failed
   # shellcheck disable=SC2086
   python3 -c "import statistics, sys; print(f'{statistics.median(float(a) for a in sys.argv[1:]):.2f}')" ${bench_ratios[$1]}
 }
