@@ -4,9 +4,13 @@
 //       classifies the corpus over and over for SECONDS (default 3) of this
 //       thread's CPU time, prints "messages_per_cpu_second bytes_per_message sink
 //       messages_per_wall_second", writes each message's polarity (-1/0/1).
+//   bench_sentiment dump DATA_DIR FILE
+//       prints each line's result, "category evidence bits intensity-as-hex-bits",
+//       so two builds can be diffed for bit-identical outputs.
 // The rate is per CPU second so that other work time-slicing the core (a shared
 // 2-core machine) does not count against the classifier; both agree when idle.
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -66,11 +70,24 @@ int run(const std::string& data_dir, const std::string& corpus_path, const std::
   return 0;
 }
 
+int dump(const std::string& data_dir, const std::string& path) {
+  const s::Classifier classifier(s::load_lexicon(data_dir));
+  std::ifstream in(path, std::ios::binary);
+  for (std::string line; std::getline(in, line);) {
+    const auto r = classifier.classify(line);
+    std::uint32_t bits = 0;
+    std::memcpy(&bits, &r.intensity, sizeof bits);
+    std::printf("%d %u %u %08x\n", int(r.category), unsigned(r.evidence), unsigned(r.bits), unsigned(bits));
+  }
+  return in.bad() ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
     if (argc == 5 && std::strcmp(argv[1], "corpus") == 0) return make_corpus(argv[2], argv[3], std::stoul(argv[4]));
+    if (argc == 4 && std::strcmp(argv[1], "dump") == 0) return dump(argv[2], argv[3]);
     if ((argc == 5 || argc == 6) && std::strcmp(argv[1], "run") == 0) {
       return run(argv[2], argv[3], argv[4], argc == 6 ? std::stod(argv[5]) : 3.0);
     }
@@ -79,6 +96,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::fprintf(stderr,
-               "usage: bench_sentiment corpus DATA_DIR OUT COUNT | run DATA_DIR CORPUS POLARITY_OUT [SECONDS]\n");
+               "usage: bench_sentiment corpus DATA_DIR OUT COUNT | run DATA_DIR CORPUS POLARITY_OUT [SECONDS]"
+               " | dump DATA_DIR FILE\n");
   return 2;
 }

@@ -28,6 +28,14 @@ bool has_capitals(std::string_view s) noexcept {
   return false;
 }
 
+// hash_bytes() reads kKeyPadding bytes past short keys: hash a padded copy.
+std::uint64_t hash_key(std::string_view key) {
+  std::string padded(key);
+  padded.append(kKeyPadding, '\0');
+  return hash_bytes(padded.data(), key.size());
+}
+
+// Slots for the code point table: a power of two, at least twice the count.
 std::size_t table_size_for(std::size_t n) {
   std::size_t size = 64;
   while (size < 2 * n) size *= 2;
@@ -110,11 +118,14 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
     }
     (e.exact ? exact : folded).push_back(&e);
     const std::string f = fold(e.token);
+    std::size_t word = 0;  // the word before the space
     for (std::size_t sp = f.find(' '); sp != std::string::npos; sp = f.find(' ', sp + 1)) {
       prefixes.insert(f.substr(0, sp));
-      // The word after this space: a phrase lookup is only worth it when the current word is one.
+      // The words on both sides of this space: a phrase lookup is only worth it for such a pair.
       const std::size_t end = std::min(f.find(' ', sp + 1), f.size());
-      Filter::add(lx.phrase_tail_filter_, hash_bytes(f.data() + sp + 1, end - sp - 1));
+      const std::string_view fv(f);
+      lx.phrase_pairs_.add(pair_hash(hash_key(fv.substr(word, sp - word)), hash_key(fv.substr(sp + 1, end - sp - 1))));
+      word = sp + 1;
     }
   }
   std::unordered_set<std::string> folded_keys;
@@ -124,24 +135,9 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
     if (!folded_keys.contains(p)) prefix_only.push_back(p);
   }
 
-  lx.slots_.resize(table_size_for(exact.size() + folded.size() + prefix_only.size()));
-  // Appends the key and claims the first free slot of its probe chain.
-  auto claim = [&lx](std::vector<Slot>& slots, std::string_view key) -> Slot& {
-    const std::string f = fold(key);
-    const std::uint64_t h = hash_bytes(f.data(), f.size());
-    const std::size_t mask = slots.size() - 1;
-    std::size_t i = h & mask;
-    while (slots[i].key_len != 0) i = (i + 1) & mask;
-    Slot& s = slots[i];
-    s.hash = std::uint32_t(h >> 32);
-    s.key_offset = std::uint32_t(lx.keys_.size());
-    s.key_len = std::uint16_t(key.size());
-    lx.keys_.append(key);
-    if (&slots == &lx.slots_) Filter::add(lx.key_filter_, h);
-    return s;
-  };
+  lx.words_ = KeyTable(exact.size() + folded.size() + prefix_only.size());
   auto insert = [&](std::string_view key, const LexiconEntry* e, bool is_exact, bool cased) {
-    Slot& s = claim(lx.slots_, key);
+    Slot& s = lx.words_.insert(key);
     if (prefixes.contains(fold(key))) s.flags |= slot_flag::prefix;
     if (e == nullptr) return;
     s.flags |= slot_flag::entry;
@@ -156,8 +152,8 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
   for (const auto* e : folded) insert(fold(e->token), e, false, has_capitals(e->token));
   for (const auto& p : prefix_only) insert(p, nullptr, false, false);
 
-  lx.cheer_slots_.resize(table_size_for(cheermotes.size()));
-  for (const auto& c : cheermotes) claim(lx.cheer_slots_, c).flags = slot_flag::entry;
+  lx.cheermotes_ = KeyTable(cheermotes.size());
+  for (const auto& c : cheermotes) lx.cheermotes_.insert(c).flags = slot_flag::entry;
   lx.cheermote_count_ = cheermotes.size();
 
   lx.cp_slots_.resize(table_size_for(emoji.size()));
@@ -181,7 +177,7 @@ const CodepointSlot* Lexicon::find_codepoint(char32_t cp) const noexcept {
 }
 
 std::size_t Lexicon::table_bytes() const noexcept {
-  return (slots_.size() + cheer_slots_.size()) * sizeof(Slot) + cp_slots_.size() * sizeof(CodepointSlot) + keys_.size();
+  return words_.bytes() + cheermotes_.bytes() + cp_slots_.size() * sizeof(CodepointSlot);
 }
 
 }  // namespace onair::stream::sentiment

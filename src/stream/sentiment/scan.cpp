@@ -1,0 +1,299 @@
+#include "stream/sentiment/scan.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "stream/sentiment/events.hpp"
+
+namespace onair::stream::sentiment::detail {
+
+namespace {
+
+// Weights of the non-lexical signals (docs/sentiment.md, "Signals").
+constexpr float kQuestionVote = 0.30f;      // '?' -> Curious, +0.05 per further '?' (3 at most)
+constexpr float kQuestionBangVote = 0.40f;  // '?' and '!' -> Surprised
+constexpr float kBangVote = 0.30f;          // '!' with no other evidence -> Excited
+constexpr float kShoutVote = 0.35f;         // >= 70% capitals with no other evidence -> Excited
+constexpr float kShoutBonus = 0.15f;        // times the capitals ratio, when shouting
+constexpr float kBangBonus = 0.04f;         // per '!', 5 at most
+constexpr float kQuestionBonus = 0.05f;     // per '?', 3 at most, Curious/Surprised only
+constexpr float kElongationBonus = 0.08f;   // "nooooo", "yesss"
+constexpr float kSpamBonus = 0.10f;         // the same token 3+ times in a row
+constexpr float kNegatedScale = 0.6f;       // weight of a negated word's flipped vote
+constexpr float kDilution = 0.85f;          // long message (>= 12 words) with one vote for the winner
+constexpr float kDefaultIntensity = 0.10f;  // no signal: Curious at this intensity
+constexpr int kModifierReach = 2;           // words a negate/boost reaches
+
+// Negation flips the category: "not funny" is Critical, "not boring" Supportive.
+constexpr std::array<Category, kCategoryCount> kNegated = {
+    Category::critical, Category::critical, Category::supportive, Category::curious,
+    Category::bored,    Category::critical, Category::supportive, Category::supportive};
+
+}  // namespace
+
+void Scan::apply(const Slot& s, float weight) noexcept {
+  switch (s.role) {
+    case Role::negate:
+      negate_left_ = kModifierReach + 1;  // end_word() of the negator itself takes one
+      negator_word_ = words_;
+      return;
+    case Role::boost:
+      boost_ = 1.0f + s.weight;
+      boost_left_ = kModifierReach + 1;
+      return;
+    case Role::remove:
+    case Role::cheermote:  // loader-only roles, never in the main table
+      return;
+    case Role::category:
+      break;
+  }
+  Category c = s.category;
+  if (negate_left_ > 0) {
+    c = kNegated[static_cast<std::size_t>(c)];
+    weight *= kNegatedScale;
+    negate_left_ = 0;
+  }
+  if (boost_left_ > 0) {
+    weight = std::min(1.0f, weight * boost_);
+    boost_left_ = 0;
+  }
+  vote(c, weight);
+}
+
+// Bigram/trigram lookups, only when the previous word(s) start a phrase.
+// "w1 w2" or "w1 w2 w3", assembled and looked up.
+const Slot* Scan::phrase_lookup(std::initializer_list<Word> words) const noexcept {
+  // 16-byte moves, no libc call: a word's buffer is readable 16 bytes past its
+  // end (kKeyPadding), and the next word or the zero padding overwrites the excess.
+  char key[3 * (kMaxToken + 1) + kKeyPadding];
+  std::size_t n = 0;
+  for (const Word& w : words) {
+    if (n != 0) key[n++] = ' ';
+    for (std::size_t k = 0; k < w.len; k += 16) std::memcpy(key + n + k, w.p + k, 16);
+    n += w.len;
+  }
+  std::memset(key + n, 0, kKeyPadding);
+  return lookup(key, key, n);
+}
+
+// Bigram/trigram lookups, only when the previous word(s) start a phrase.
+void Scan::phrase(const Word& current, std::uint64_t hash, const Slot* unigram) noexcept {
+  const std::size_t len = current.len;
+  const std::size_t start = phrase_len_ + (phrase_len_ != 0);  // after a separating space
+  if (start + len > kPhraseCap) {
+    break_phrase();
+    return;
+  }
+  phrase_len_ = start + len;
+  const bool starts = (unigram->flags & slot_flag::prefix) != 0;
+  // Phrase lookups only when some phrase has the previous word and this one
+  // next to each other (almost never): the filter answers from L1.
+  if (!(prefix1_ || prefix2_) || !lx_.may_pair(prev1_hash_, hash)) {
+    prev2_ = prev1_;
+    prev1_ = current;
+    prev1_hash_ = hash;
+    prefix2_ = false;
+    prefix1_ = starts;
+    return;
+  }
+  bool matched = false;
+  if (prefix2_) {
+    const Slot* s = phrase_lookup({prev2_, prev1_, current});
+    if (has_entry(s)) {
+      for (std::size_t i = 0; i < votes_n_; ++i) {
+        if (votes_[i].word + 2 >= words_) votes_[i].weight = 0.0f;
+      }
+      if (negator_word_ + 2 >= words_) negate_left_ = 0;  // "did not expect": the negator is the phrase's
+      apply(*s, s->weight);
+      matched = true;
+    }
+  }
+  bool next2 = false;
+  if (prefix1_ && !matched) {
+    const Slot* s = phrase_lookup({prev1_, current});
+    if (has_entry(s)) {
+      for (std::size_t i = 0; i < votes_n_; ++i) {
+        if (votes_[i].word + 1 >= words_) votes_[i].weight = 0.0f;
+      }
+      if (negator_word_ + 1 >= words_) negate_left_ = 0;
+      apply(*s, s->weight);
+    }
+    next2 = (s->flags & slot_flag::prefix) != 0;
+  }
+  prev2_ = prev1_;
+  prev1_ = current;
+  prev1_hash_ = hash;
+  prefix2_ = next2;
+  prefix1_ = starts;
+}
+
+// "Cheer100", "BibleThump500": a cheermote prefix directly followed by the bits
+// (1 to 9 digits, no leading zero). Only tokens ending in a digit get here.
+bool Scan::cheer(const char* folded, std::size_t len) noexcept {
+  std::size_t d = len;
+  while (d > 0 && (class_of(folded[d - 1]) & byte_class::digit)) --d;
+  if (d == 0 || len - d > 9 || folded[d] == '0') return false;
+  if (!lx_.is_cheermote(make_probe(folded, folded, d))) return false;
+  std::uint32_t amount = 0;
+  for (std::size_t i = d; i < len; ++i) amount = amount * 10 + std::uint32_t(folded[i] - '0');
+  bits_ = amount > UINT32_MAX - bits_ ? UINT32_MAX : bits_ + amount;
+  return true;
+}
+
+// The tries after the whole token (2-4 of docs/sentiment.md, and cheers), for a
+// token that is no entry and has a shape one of them may match.
+void Scan::tries(const char* raw, const char* folded, std::size_t len, Match& m, char* squeezed) noexcept {
+  std::size_t b = 0, e = len;
+  if (!is_word_byte(raw[0]) || !is_word_byte(raw[len - 1])) {
+    // 2. Without surrounding punctuation: "lol!!!", "Kappa,", "(what)".
+    while (b < e && !is_word_byte(raw[b])) ++b;
+    while (e > b && !is_word_byte(raw[e - 1])) --e;
+    if (e > b) m.slot = lookup(folded + b, raw + b, e - b);
+  }
+  // A cheer ("Cheer100") is no lexicon entry; it is counted instead of the tries below.
+  m.cheered = !has_entry(m.slot) && e > b && (class_of(folded[e - 1]) & byte_class::digit) && cheer(folded + b, e - b);
+  const std::size_t n = e - b;
+  if (!has_entry(m.slot) && !m.cheered && n >= 4) {
+    // 3. A repeated unit: "LULLULLUL", "hahaha", "KEKWKEKW".
+    if (const std::size_t p = smallest_period(folded + b, n); p != 0) {
+      // The unit ("LUL" of "LULLULLUL") or, for units that are not words, two of them ("hehe").
+      const Slot* unit = lookup(folded + b, raw + b, p);
+      if (has_entry(unit)) {
+        m.slot = unit, m.reps = int(n / p), e = b + p;
+      } else if (const Slot* two = lookup(folded + b, raw + b, 2 * p); has_entry(two)) {
+        m.slot = two, m.reps = int(n / (2 * p)), e = b + 2 * p;
+      }
+    }
+  }
+  m.word = folded + b;
+  m.word_len = e - b;
+  if (!has_entry(m.slot) && !m.cheered && has_triple(folded + b, n)) {
+    // 4. Elongation: "noooo" -> "noo" -> "no", "yesss" -> "yess" -> "yes".
+    for (std::size_t keep = 2; keep >= 1 && !has_entry(m.slot); --keep) {
+      std::size_t k = 0, run = 0;
+      char rawsq[kMaxToken];
+      for (std::size_t i = b; i < e; ++i) {
+        run = (k > 0 && folded[i] == squeezed[k - 1]) ? run + 1 : 1;
+        if (run <= keep) rawsq[k] = raw[i], squeezed[k++] = folded[i];
+      }
+      if (k == n) continue;  // nothing to squeeze at this length
+      // Phrases read the squeezed word even when it is no entry ("lets gooo" -> "lets go").
+      m.word = squeezed, m.word_len = k, elongated_ = true;
+      const Slot* sq = lookup(squeezed, rawsq, k);
+      if (has_entry(sq)) m.slot = sq;
+    }
+  }
+}
+
+// Everything but the common case of token(): the tries after the whole token,
+// modifiers, phrase lookups. `h` and `s` are the whole token's hash and slot.
+void Scan::general(const char* raw, const char* folded, std::size_t len, std::uint64_t h, const Slot* s) noexcept {
+  Match m{s, 1, false, folded, len};
+  // Most tokens that are no entry are plain words that none of the other tries
+  // can match: one test of their shape skips them all.
+  if (!has_entry(s) && may_need_tries(make_probe(folded, raw, len))) tries(raw, folded, len, m, squeezed_[words_ % 3]);
+  s = m.slot;
+
+  // Emotes written in their own capitals ("OMEGALUL") and cheermotes are not
+  // shouting: their letters leave the message's counts.
+  if (m.cheered | ((s->flags & slot_flag::cased) != 0)) uncount_letters(raw, len);
+  count_run(h);
+  if (has_entry(s)) {
+    float w = s->weight;
+    if (m.reps > 1) {
+      float rest = 1.0f - w;
+      for (int r = 1; r < std::min(m.reps, 4); ++r) rest *= 1.0f - w;
+      w = 1.0f - rest;
+    }
+    apply(*s, w);
+  }
+  if (m.word_len > 0) {
+    const bool whole = m.word == folded && m.word_len == len;
+    phrase(Word{m.word, m.word_len}, whole ? h : hash_bytes(m.word, m.word_len), s);
+  } else {
+    break_phrase();
+  }
+  end_word();
+}
+
+void Scan::emoji(char32_t cp) noexcept {
+  count_run(0xE000000000000000ull ^ cp);
+  break_phrase();
+  if (const CodepointSlot* s = lx_.find_codepoint(cp)) vote(s->category, s->weight);
+  ++words_;
+}
+
+Sentiment Scan::finish() noexcept {
+  std::array<float, kCategoryCount> sum{};
+  std::array<float, kCategoryCount> rest;
+  std::array<std::uint8_t, kCategoryCount> count{};
+  rest.fill(1.0f);
+  std::uint32_t evidence = 0;
+  std::uint32_t voted = 0;  // categories with a vote, one bit each
+  auto add = [&](Category c, float w) {
+    const auto i = static_cast<std::size_t>(c);
+    sum[i] += w;
+    rest[i] *= 1.0f - std::clamp(w, 0.0f, 1.0f);
+    ++count[i];
+    ++evidence;
+    voted |= 1u << i;
+  };
+  // Without a branch per vote: a vote that does not count (weight 0 after a
+  // phrase took it over) adds +0 to the sum and multiplies the rest by 1, both exact.
+  for (std::size_t i = 0; i < votes_n_; ++i) {
+    const auto c = static_cast<std::size_t>(votes_[i].category);
+    const bool counted = votes_[i].weight > 0.0f;
+    const float w = counted ? votes_[i].weight : 0.0f;
+    sum[c] += w;
+    rest[c] *= 1.0f - std::min(w, 1.0f);
+    count[c] = std::uint8_t(count[c] + counted);
+    evidence += counted;
+    voted |= std::uint32_t(counted) << c;
+  }
+  if (bits_ > 0) {
+    // All the message's cheermotes as one cheer event (Twitch sums them too).
+    const Sentiment c = classify_event({EventType::cheer, bits_});
+    add(c.category, c.intensity);
+  }
+  const bool lexical = evidence > 0;
+  const std::uint32_t bangs = m_.counts.bangs, questions = m_.counts.questions;
+  const float caps_ratio = letters_ >= 4 ? float(capitals_) / float(letters_) : 0.0f;
+  const bool shouting = caps_ratio >= 0.7f;
+  if (questions > 0 && bangs > 0) {
+    add(Category::surprised, kQuestionBangVote);
+  } else if (questions > 0) {
+    add(Category::curious, kQuestionVote + 0.05f * float(std::min<std::uint32_t>(questions - 1, 3)));
+  } else if (!lexical && bangs > 0) {
+    add(Category::excited, kBangVote);
+  }
+  if (!lexical && shouting && questions == 0) add(Category::excited, kShoutVote);
+  if (evidence == 0) return Sentiment{Category::curious, words_ > 0 ? kDefaultIntensity : 0.0f, 0, 0};
+
+  // The first largest sum: the only category with votes (usual), or without a
+  // branch per category: sums are >= +0, so their bit patterns order as they
+  // do; the low bits make the first one win ties.
+  std::size_t best = std::size_t(__builtin_ctz(voted));
+  if ((voted & (voted - 1)) != 0) {
+    std::uint64_t top = 0;
+    for (std::size_t i = 0; i < kCategoryCount; ++i) {
+      std::uint32_t bits = 0;
+      std::memcpy(&bits, &sum[i], sizeof bits);
+      top = std::max(top, (std::uint64_t(bits) << 3) | (kCategoryCount - 1 - i));
+    }
+    best = kCategoryCount - 1 - std::size_t(top & 7);
+  }
+  const auto winner = static_cast<Category>(best);
+  float intensity = 1.0f - rest[best];
+  if (shouting) intensity += kShoutBonus * caps_ratio;
+  intensity += kBangBonus * float(std::min<std::uint32_t>(bangs, 5));
+  if (winner == Category::curious || winner == Category::surprised) {
+    intensity += kQuestionBonus * float(std::min<std::uint32_t>(questions, 3));
+  }
+  if (elongated_) intensity += kElongationBonus;
+  if (max_run_ >= 3) intensity += kSpamBonus;
+  if (words_ >= 12 && count[best] <= 1) intensity *= kDilution;
+  if (!(intensity >= 0.0f)) intensity = 0.0f;  // NaN-proof
+  return Sentiment{winner, std::min(intensity, 1.0f), std::uint8_t(std::min<std::uint32_t>(evidence, 255)), bits_};
+}
+
+}  // namespace onair::stream::sentiment::detail

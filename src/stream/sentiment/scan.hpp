@@ -1,0 +1,166 @@
+#pragma once
+// Internal: the classifier's state while it reads one message's tokens, and
+// what each token does to it (docs/sentiment.md, "Signals"). token() is the
+// common case, inline in classify()'s walk over the separators: a word that is
+// no entry or a plain category entry, with no modifier pending, no try after
+// the whole token and no phrase to look up, costs one hash, one Bloom filter
+// test (plus one probe for an entry) and a few stores. The rest goes to
+// general() (scan.cpp): the tries, modifiers and phrase lookups.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+
+#include "stream/sentiment/classifier.hpp"
+#include "stream/sentiment/hash.hpp"
+#include "stream/sentiment/lexicon.hpp"
+#include "stream/sentiment/message_buffer.hpp"
+#include "stream/sentiment/word_shape.hpp"
+
+namespace onair::stream::sentiment::detail {
+
+inline constexpr std::size_t kMaxToken = 48;    // longer tokens are never looked up
+inline constexpr std::size_t kMaxVotes = 64;    // further votes are dropped (intensity has saturated by then)
+inline constexpr std::size_t kPhraseCap = 256;  // words past this many bytes are not phrase-matched
+
+using Message = MessageBuffer<kMaxMessageBytes>;
+
+// A word as phrases read it.
+struct Word {
+  const char* p = nullptr;
+  std::size_t len = 0;
+};
+
+struct Vote {
+  float weight;
+  std::uint16_t word;  // the word that voted (a phrase takes back its own words' votes)
+  Category category;
+};
+static_assert(sizeof(Vote) == 8);
+
+// What the tries found for one token.
+struct Match {
+  const Slot* slot;  // the entry; without slot_flag::entry when none (maybe a phrase prefix's)
+  int reps;          // times the entry's unit repeats ("LULLULLUL": 3)
+  bool cheered;      // a cheermote with bits
+  const char* word;  // what phrases read: the word without punctuation, one unit or squeezed
+  std::size_t word_len;
+};
+
+class Scan {
+ public:
+  // The message's letters and capitals are counted up front; token() takes back
+  // those of the tokens that do not count as shouting.
+  Scan(const Lexicon& lx, const Message& m) noexcept
+      : lx_(lx), m_(m), letters_(m.counts.letters), capitals_(m.counts.capitals) {}
+
+  // The token at m.raw[at .. at + len) (and m.low at the same offsets). Inline
+  // in classify()'s loop: the common case, a word that is no entry or a plain
+  // category entry, with no modifier pending, no try after the whole token and
+  // no phrase to look up, takes no call; the rest goes to general().
+  [[gnu::always_inline]] void token(std::size_t at, std::size_t len) noexcept {
+    // Both views of the token are slices of the padded message: `folded` is
+    // ASCII-lowercased, and both may be read past the token's end.
+    const char* raw = m_.raw + at;
+    const char* folded = m_.low + at;
+    if (len > kMaxToken) {  // never looked up
+      break_phrase();
+      end_word();
+      return;
+    }
+    // 1. The whole token: emotes, emoticons, words.
+    const Probe probe = make_probe(folded, raw, len);
+    const std::uint64_t h = probe.hash;
+    const Slot* s = lx_.find(probe);
+    if ((!has_entry(s) && may_need_tries(probe)) || s->role != Role::category || (negate_left_ | boost_left_) != 0 ||
+        ((prefix1_ | prefix2_) && lx_.may_pair(prev1_hash_, h))) {
+      general(raw, folded, len, h, s);
+      return;
+    }
+    if ((s->flags & slot_flag::cased) != 0) uncount_letters(raw, len);  // an emote in its own capitals
+    count_run(h);
+    // Whether a token is in the lexicon is close to a coin toss that no branch
+    // predictor learns: the vote is written in any case and counted only for an entry.
+    votes_[votes_n_] = Vote{s->weight, words_, s->category};
+    votes_n_ += std::size_t(has_entry(s) & (votes_n_ < kMaxVotes));
+    // The phrase bookkeeping of phrase() when no lookup is due.
+    const std::size_t start = phrase_len_ + (phrase_len_ != 0);
+    if (start + len > kPhraseCap) {
+      break_phrase();
+    } else {
+      phrase_len_ = start + len;
+      prev2_ = prev1_;
+      prev1_ = Word{folded, len};
+      prev1_hash_ = h;
+      prefix2_ = false;
+      prefix1_ = (s->flags & slot_flag::prefix) != 0;
+    }
+    ++words_;  // end_word() with no modifier pending
+  }
+  void emoji(char32_t cp) noexcept;
+  Sentiment finish() noexcept;
+
+ private:
+  const Slot* lookup(const char* folded, const char* raw, std::size_t len) const noexcept {
+    return lx_.find(make_probe(folded, raw, len));
+  }
+  // Parts of general() (scan.cpp), inlined there: one call per general token.
+  [[gnu::always_inline]] inline bool cheer(const char* folded, std::size_t len) noexcept;
+  [[gnu::always_inline]] inline void tries(const char* raw, const char* folded, std::size_t len, Match& m,
+                                           char* squeezed) noexcept;
+  [[gnu::noinline]] void general(const char* raw, const char* folded, std::size_t len, std::uint64_t h,
+                                 const Slot* s) noexcept;
+  void uncount_letters(const char* raw, std::size_t len) noexcept {
+    const CharCounts c = count_chars(raw, len);
+    letters_ -= c.letters, capitals_ -= c.capitals;
+  }
+  void count_run(std::uint64_t h) noexcept {  // the same token again: spam
+    run_ = (h == last_hash_) ? run_ + 1 : 1;
+    max_run_ = std::max(max_run_, run_);
+    last_hash_ = h;
+  }
+  // Lookups never answer nullptr: a slot without this flag when there is no entry.
+  static bool has_entry(const Slot* s) noexcept { return (s->flags & slot_flag::entry) != 0; }
+  void vote(Category c, float w) noexcept {
+    if (votes_n_ < kMaxVotes) votes_[votes_n_++] = Vote{w, words_, c};
+  }
+  void apply(const Slot& s, float weight) noexcept;
+  // `hash` = hash_bytes() of the word.
+  [[gnu::always_inline]] inline void phrase(const Word& word, std::uint64_t hash, const Slot* unigram) noexcept;
+  const Slot* phrase_lookup(std::initializer_list<Word> words) const noexcept;
+  void break_phrase() noexcept { prefix1_ = prefix2_ = false; }
+  void end_word() noexcept {
+    negate_left_ -= negate_left_ > 0;  // no branch: these flip with the words
+    boost_left_ -= boost_left_ > 0;
+    ++words_;
+  }
+
+  const Lexicon& lx_;
+  const Message& m_;
+  std::array<Vote, kMaxVotes + 1> votes_;  // token() writes one past the last vote (kept only for an entry)
+  std::size_t votes_n_ = 0;
+  // The previous word and the one before, as phrases read them (slices of the
+  // message's folded copy, or of squeezed_). A phrase key is only assembled for
+  // a lookup, which is rare: copying every word into a phrase buffer cost more
+  // than the rest of the phrase logic (a copy reads bytes just written by the
+  // message pass, which the CPU cannot forward from its store buffer).
+  Word prev1_, prev2_;
+  std::uint64_t prev1_hash_ = 0;  // hash_bytes() of prev1_
+  std::size_t phrase_len_ = 0;    // bytes of "word word ..." so far: words past kPhraseCap are not phrase-matched
+  // Squeezed elongations ("gooo" -> "go"), one per token in turn, so that the
+  // previous two stay valid while they may be part of a phrase.
+  char squeezed_[3][2 * kMaxToken];
+  bool prefix1_ = false;  // the previous word starts a phrase
+  bool prefix2_ = false;  // the previous two words start a phrase
+  int negate_left_ = 0, boost_left_ = 0;
+  std::uint16_t negator_word_ = 0;
+  float boost_ = 1.0f;
+  std::uint16_t words_ = 0;
+  std::uint32_t letters_ = 0, capitals_ = 0;  // of the words that count for shouting
+  std::uint32_t bits_ = 0;                    // cheered bits (cheermotes), saturating
+  bool elongated_ = false;
+  std::uint64_t last_hash_ = 0;
+  std::uint32_t run_ = 0, max_run_ = 0;
+};
+
+}  // namespace onair::stream::sentiment::detail
