@@ -188,8 +188,9 @@ void StreamServerTest::TearDown() {
   recorders_.clear();
 }
 
-servertest::TestNode& StreamServerTest::start_stream(const Env& env) {
+servertest::TestNode& StreamServerTest::start_stream(const Env& env, std::function<void(app::ServerSettings&)> tweak) {
   servertest::NodeOptions options;
+  options.tweak = std::move(tweak);
   options.env = {
       {"STREAM_SERVICE_ENABLED", "true"},
       {"STREAM_TWITCH_WEBHOOK_SECRET", kTwitchSecret},

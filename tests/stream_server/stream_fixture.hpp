@@ -68,7 +68,8 @@ class StreamServerTest : public servertest::ServerTest {
  protected:
   void TearDown() override;
 
-  servertest::TestNode& start_stream(const Env& env = {});
+  // `tweak` adjusts the server settings (e.g. a fixed port the fake platforms can call back).
+  servertest::TestNode& start_stream(const Env& env = {}, std::function<void(app::ServerSettings&)> tweak = {});
   stream::StreamService& service(std::size_t node = 0);
   BusRecorder& bus(std::size_t node = 0);
   std::uint16_t port(std::size_t node = 0) const { return nodes_.at(node)->port(); }

@@ -7,11 +7,13 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
 
 #include "stream/security/encoding.hpp"
+#include "stream/security/hmac_sha256_key.hpp"
 
 namespace onair::stream::security {
 namespace {
@@ -76,17 +78,48 @@ constexpr std::array<Algorithm, 4> kAlgorithms = {{
 }};
 const Algorithm& algorithm_of(WebSubAlgorithm a) noexcept { return kAlgorithms[static_cast<std::size_t>(a)]; }
 
+// Hex digit values (either case), -1 for anything else: a table, as this runs for every delivery.
+constexpr std::array<std::int8_t, 256> kHexValues = [] {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 6; ++i) {
+    t['a' + i] = static_cast<std::int8_t>(10 + i);
+    t['A' + i] = static_cast<std::int8_t>(10 + i);
+  }
+  return t;
+}();
+int hex_digit(char c) noexcept { return kHexValues[static_cast<unsigned char>(c)]; }
+
+// The digest a signature header claims (decoded in place: this runs for every delivery).
+struct Claimed {
+  std::array<unsigned char, kMaxDigestBytes> bytes{};
+  std::size_t size = 0;
+};
+
+// `header` must be "<prefix><hex of exactly algorithm.bytes>" (either case), else nullopt.
+std::optional<Claimed> claimed_digest(std::string_view header, const Algorithm& algorithm) {
+  if (header.substr(0, algorithm.prefix.size()) != algorithm.prefix) return std::nullopt;
+  const auto hex = header.substr(algorithm.prefix.size());
+  if (hex.size() != algorithm.bytes * 2) return std::nullopt;
+  Claimed out;
+  out.size = algorithm.bytes;
+  for (std::size_t i = 0; i < out.size; ++i) {
+    const int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.bytes[i] = static_cast<unsigned char>((hi << 4) | lo);
+  }
+  return out;
+}
+
 // `header` must be "<prefix><hex of exactly expected.bytes>"; then compares in constant time.
 Verdict compare_signature(std::string_view header, const Algorithm& algorithm, std::string_view key,
                           std::initializer_list<std::string_view> parts) {
-  if (header.substr(0, algorithm.prefix.size()) != algorithm.prefix) return Verdict::malformed_signature;
-  const auto hex = header.substr(algorithm.prefix.size());
-  if (hex.size() != algorithm.bytes * 2) return Verdict::malformed_signature;
-  const auto claimed = from_hex(hex);
+  const auto claimed = claimed_digest(header, algorithm);
   if (!claimed) return Verdict::malformed_signature;
   std::array<unsigned char, kMaxDigestBytes> mac{};
   const auto len = hmac(algorithm.digest, key, parts, mac);
-  if (len != claimed->size() || CRYPTO_memcmp(mac.data(), claimed->data(), len) != 0) return Verdict::bad_signature;
+  if (len != claimed->size || CRYPTO_memcmp(mac.data(), claimed->bytes.data(), len) != 0) return Verdict::bad_signature;
   return Verdict::ok;
 }
 
@@ -214,15 +247,23 @@ std::optional<WallClock::time_point> parse_rfc3339(std::string_view t) noexcept 
 
 Verdict verify_twitch_eventsub(std::string_view secret, const TwitchSignedHeaders& headers, std::string_view body,
                                WallClock::time_point now, const ReplayWindow& window) {
+  return verify_twitch_eventsub(HmacSha256Key(secret), headers, body, now, window);
+}
+
+Verdict verify_twitch_eventsub(const HmacSha256Key& secret, const TwitchSignedHeaders& headers, std::string_view body,
+                               WallClock::time_point now, const ReplayWindow& window) {
   if (headers.message_id.empty() || headers.timestamp.empty() || headers.signature.empty()) {
     return Verdict::missing_header;
   }
   if (!is_visible_ascii(headers.message_id)) return Verdict::malformed_id;
   const auto stamped = parse_rfc3339(headers.timestamp);
   if (!stamped) return Verdict::malformed_timestamp;
-  const auto verdict =
-      compare_signature(headers.signature, kAlgorithms[1], secret, {headers.message_id, headers.timestamp, body});
-  if (verdict != Verdict::ok) return verdict;
+  const auto claimed = claimed_digest(headers.signature, kAlgorithms[1]);
+  if (!claimed) return Verdict::malformed_signature;
+  const auto mac = secret.mac({headers.message_id, headers.timestamp, body});
+  if (claimed->size != mac.size() || CRYPTO_memcmp(mac.data(), claimed->bytes.data(), mac.size()) != 0) {
+    return Verdict::bad_signature;
+  }
   return check_freshness(*stamped, now, window);
 }
 

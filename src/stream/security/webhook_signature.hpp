@@ -20,6 +20,7 @@
 
 namespace onair::stream::security {
 
+class HmacSha256Key;
 using WallClock = std::chrono::system_clock;
 
 enum class Verdict : std::uint8_t {
@@ -54,6 +55,10 @@ struct TwitchSignedHeaders {
   std::string_view signature;   // Twitch-Eventsub-Message-Signature
 };
 Verdict verify_twitch_eventsub(std::string_view secret, const TwitchSignedHeaders& headers, std::string_view body,
+                               WallClock::time_point now, const ReplayWindow& window = {});
+// The same checks in the same order, with the secret keyed once (hmac_sha256_key.hpp): the
+// webhook hot path, where keying per message cost more than hashing the body.
+Verdict verify_twitch_eventsub(const HmacSha256Key& secret, const TwitchSignedHeaders& headers, std::string_view body,
                                WallClock::time_point now, const ReplayWindow& window = {});
 // "sha256=<hex>" as Twitch sends it (for the local fake and tests).
 std::string sign_twitch_eventsub(std::string_view secret, std::string_view message_id, std::string_view timestamp,

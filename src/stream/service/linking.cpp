@@ -325,6 +325,7 @@ Task<gst::PlatformLinkDetail> StreamService::platform_callback(gst::PlatformCall
   }
   co_await publish_linked(link);
   log::info("platform linked", {{"linkId", link.link_id}, {"platform", gst::to_string(link.platform)}});
+  co_await after_platform_link(link);
   co_return co_await link_detail(link);
 }
 
@@ -333,6 +334,7 @@ Task<gen::common::EmptyResponse> StreamService::unlink_platform(gst::UnlinkPlatf
   if (auto active = co_await store_.active_session_of_link(link.link_id)) {
     co_await end_session(active->session_id, gst::PlatformSessionEndReason::link_removed);
   }
+  co_await before_platform_unlink(link);
   co_await store_.delete_link(link.link_id);
   co_await publish_unlinked(link, gst::StreamPlatformUnlinkedEventReason::unlinked);
   co_return gen::common::EmptyResponse{};

@@ -14,7 +14,7 @@ std::size_t collect(char* data, std::size_t size, std::size_t n, void* out) {
 }
 
 PlatformReply perform(const std::string& url, const PlatformHttp::Fields& headers, const std::string* post_body,
-                      long timeout_seconds) {
+                      long timeout_seconds, const std::string& method = {}) {
   PlatformReply reply;
   CURL* curl = curl_easy_init();
   if (!curl) return reply;
@@ -30,6 +30,7 @@ PlatformReply perform(const std::string& url, const PlatformHttp::Fields& header
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post_body->c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(post_body->size()));
   }
+  if (!method.empty()) curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (list) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_seconds);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -90,6 +91,17 @@ Task<PlatformReply> PlatformHttp::get(std::string url, Fields headers) {
   headers.emplace_back("Accept", "application/json");
   auto call = [url = std::move(url), headers = std::move(headers), timeout = timeout_seconds_] {
     return perform(url, headers, nullptr, timeout);
+  };
+  co_return co_await run_blocking(*pool_, std::move(call));
+}
+
+Task<PlatformReply> PlatformHttp::send(std::string method, std::string url, std::string body, std::string content_type,
+                                       Fields headers) {
+  if (!content_type.empty()) headers.emplace_back("Content-Type", std::move(content_type));
+  headers.emplace_back("Accept", "application/json");
+  auto call = [method = std::move(method), url = std::move(url), body = std::move(body), headers = std::move(headers),
+               timeout = timeout_seconds_] {
+    return perform(url, headers, body.empty() && method != "POST" ? nullptr : &body, timeout, method);
   };
   co_return co_await run_blocking(*pool_, std::move(call));
 }

@@ -29,6 +29,9 @@ class PlatformHttp {
   // POST application/x-www-form-urlencoded.
   Task<PlatformReply> post_form(std::string url, Fields form, Fields headers = {});
   Task<PlatformReply> get(std::string url, Fields headers = {});
+  // Any method; a non-empty body goes with `content_type` (Helix EventSub: POST JSON, DELETE).
+  Task<PlatformReply> send(std::string method, std::string url, std::string body, std::string content_type,
+                           Fields headers = {});
 
   static std::string url_encode(std::string_view text);
   static std::string form_encode(const Fields& fields);

@@ -11,7 +11,13 @@
 #include "core/time.hpp"
 #include "gen/stream/topics.hpp"
 #include "stream/sentiment/lexicon_loader.hpp"
+#include "stream/service/platform_auth.hpp"
+#include "stream/service/token_refresh_worker.hpp"
+#include "stream/service/twitch_viewer_poller.hpp"
+#include "stream/service/upkeep_store.hpp"
+#include "stream/service/webhook_subscription_manager.hpp"
 #include "stream/service/workers.hpp"
+#include "stream/service/youtube_chat_poller.hpp"
 
 #ifndef ONAIR_DEFAULT_SENTIMENT_DIR
 #define ONAIR_DEFAULT_SENTIMENT_DIR "data/sentiment"
@@ -84,6 +90,9 @@ StreamService::StreamService(platform::ServiceContext& context, gst::StreamConfi
   policy_.returners = config_.track_returners;
   window_.max_age = std::chrono::seconds(config_.webhook_max_message_age_seconds);
   window_.max_future_skew = std::chrono::seconds(config_.webhook_max_future_skew_seconds);
+  if (!config_.twitch_webhook_secret.empty()) {
+    twitch_key_ = std::make_unique<security::HmacSha256Key>(config_.twitch_webhook_secret);
+  }
   if (config_.token_encryption_key) {
     // Throws std::invalid_argument without the value in the message: startup stops.
     cipher_ = security::TokenCipher::from_key_text(*config_.token_encryption_key);
@@ -132,16 +141,20 @@ Task<void> StreamService::start() {
       drop_state(std::string(id->as_string()));
     }
   });
+  youtube_poller_ = std::make_unique<YouTubeChatPoller>(context_, *this);
   pulse_worker_ = std::make_unique<SentimentBatchPublisher>(context_, *this);
   cleanup_worker_ = std::make_unique<SessionCleanupWorker>(context_, *this);
   pulse_worker_->start();
   cleanup_worker_->start();
+  co_await start_upkeep();
 }
 
 Task<void> StreamService::stop() {
   *alive_ = false;
   if (pulse_worker_) pulse_worker_->stop();
   if (cleanup_worker_) cleanup_worker_->stop();
+  stop_upkeep();
+  if (youtube_poller_) co_await youtube_poller_->stop();
   std::lock_guard lock(mutex_);
   for (auto& [id, state] : states_) {
     std::lock_guard state_lock(state->mutex);
@@ -202,6 +215,7 @@ void StreamService::drop_state(const std::string& session_id) {
       c = c->second == session_id ? by_channel_.erase(c) : std::next(c);
     }
   }
+  if (youtube_poller_) youtube_poller_->forget(session_id);  // no more chat polls for it here
   // The tracking map dies here: tracking ids become orphans.
   std::lock_guard state_lock(state->mutex);
   state->viewers.clear();
@@ -378,6 +392,9 @@ Task<gst::PlatformSessionStatus> StreamService::start_platform_session(gst::Star
   if (link.status != gst::PlatformLinkStatus::active) throw bad_request("the link needs to be relinked");
   if (co_await store_.active_session_of_link(link.link_id)) throw conflict("the link already has an active session");
   auto record = co_await begin_session(link, gst::PlatformSessionOrigin::manual, r.in_game_session_id);
+  // YouTube: the poller's first live check finds the channel's live broadcast and its chat.
+  if (record.platform == gst::StreamPlatform::youtube && youtube_poller_)
+    youtube_poller_->watch(record.session_id, {}, {}, true);
   co_return status_of(record);
 }
 

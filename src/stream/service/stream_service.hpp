@@ -22,6 +22,7 @@
 #include "gen/stream/routes.hpp"
 #include "platform/service.hpp"
 #include "stream/security/dedup_window.hpp"
+#include "stream/security/hmac_sha256_key.hpp"
 #include "stream/security/token_cipher.hpp"
 #include "stream/security/webhook_signature.hpp"
 #include "stream/sentiment/classifier.hpp"
@@ -33,7 +34,13 @@
 namespace onair::stream {
 
 class SentimentBatchPublisher;
+class YouTubeChatPoller;
 class SessionCleanupWorker;
+class PlatformAuth;
+class TokenRefreshWorker;
+class WebhookSubscriptionManager;
+class TwitchViewerPoller;
+class UpkeepStore;
 
 // One event of the audience as the ingestion code sees it. Lives only for the call.
 struct AudienceEvent {
@@ -79,6 +86,8 @@ class StreamService final : public platform::Service, public gst::StreamApi {
   // One SentimentBatchPublisher round: a pulse for every active session held here with at
   // least the min batch; returns how many were published.
   Task<std::size_t> publish_pulses();
+  // YouTube live checks and chat polling of the YouTube sessions held here (youtube_chat_poller.hpp).
+  YouTubeChatPoller& youtube_poller() { return *youtube_poller_; }
   // One SessionCleanupWorker round; returns the purged records.
   Task<std::int64_t> purge_ended_sessions();
   SentimentBatchPublisher& pulse_worker() { return *pulse_worker_; }
@@ -94,6 +103,24 @@ class StreamService final : public platform::Service, public gst::StreamApi {
   Task<void> expect_websub_verification(std::string mode, std::string topic);
   // Seals with the configured key (tests check what is stored). Throws 503 without a key.
   const security::TokenCipher& cipher() const;
+  bool has_cipher() const noexcept { return cipher_.has_value(); }
+
+  // --- link upkeep (stream_service_upkeep.cpp; docs/stream.md "Token refresh", "Webhook subscriptions")
+  TokenRefreshWorker& token_refresh_worker() { return *token_refresh_worker_; }
+  WebhookSubscriptionManager& subscription_manager() { return *subscription_manager_; }
+  TwitchViewerPoller& viewer_poller() { return *viewer_poller_; }
+  PlatformAuth& platform_auth() { return *platform_auth_; }
+  PlatformHttp& platform_http() { return *http_; }
+  UpkeepStore& upkeep_store() { return *upkeep_store_; }
+  // The platform took the link's authorization away (refused refresh token, EventSub revocation for
+  // authorization_revoked / user_removed): its active session ends, it becomes needs_relink, its tokens
+  // are dropped and stream.platform.unlinked (authorization_revoked) is published. False when the link
+  // is gone or already needs relinking.
+  Task<bool> lose_authorization(const std::string& link_id);
+  // Active sessions of `platform` whose audience state this node holds.
+  std::vector<SessionRecord> held_sessions(gst::StreamPlatform platform);
+  // A platform's viewer count for a session held here; false when it is not held here.
+  Task<bool> report_viewers(const std::string& platform_session_id, std::int64_t viewers);
 
  private:
   struct AudienceState {
@@ -132,6 +159,11 @@ class StreamService final : public platform::Service, public gst::StreamApi {
   std::string redirect_uri() const;
   Task<void> publish_linked(const LinkRecord& r);
   Task<void> publish_unlinked(const LinkRecord& r, gst::StreamPlatformUnlinkedEventReason reason);
+  // Link upkeep around linking: subscriptions made / deleted, tokens revoked at the platform on unlink.
+  Task<void> after_platform_link(const LinkRecord& r);
+  Task<void> before_platform_unlink(const LinkRecord& r);
+  Task<void> start_upkeep();  // migrations, then the upkeep workers
+  void stop_upkeep();
 
   Task<void> publish(std::string_view topic, const boost::json::value& body);
   std::int64_t now_ms() const;
@@ -144,6 +176,7 @@ class StreamService final : public platform::Service, public gst::StreamApi {
   std::unique_ptr<sentiment::Classifier> classifier_;
   std::unique_ptr<PlatformHttp> http_;
   security::ReplayWindow window_;
+  std::unique_ptr<security::HmacSha256Key> twitch_key_;  // STREAM_TWITCH_WEBHOOK_SECRET keyed once (null: unset)
 
   std::mutex dedup_mutex_;
   security::DedupWindow dedup_;
@@ -156,7 +189,15 @@ class StreamService final : public platform::Service, public gst::StreamApi {
 
   std::unique_ptr<SentimentBatchPublisher> pulse_worker_;
   std::unique_ptr<SessionCleanupWorker> cleanup_worker_;
+  std::unique_ptr<UpkeepStore> upkeep_store_;
+  std::unique_ptr<PlatformAuth> platform_auth_;  // before the workers that use it (destroyed after them)
+  std::unique_ptr<TokenRefreshWorker> token_refresh_worker_;
+  std::unique_ptr<WebhookSubscriptionManager> subscription_manager_;
+  std::unique_ptr<TwitchViewerPoller> viewer_poller_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // Last: its loops use everything above, so it goes first.
+  std::unique_ptr<YouTubeChatPoller> youtube_poller_;
+  friend class YouTubeChatPoller;  // ingest, sessions and the platform client (youtube_chat_poller.hpp)
 };
 
 bool is_admin(const platform::CallContext& caller);

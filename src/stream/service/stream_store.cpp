@@ -217,6 +217,21 @@ Task<bool> StreamStore::delete_link(const std::string& link_id) {
   co_return r.affected_rows > 0;
 }
 
+Task<std::vector<LinkRecord>> StreamStore::active_links(gst::StreamPlatform platform) {
+  co_return co_await select_links("WHERE platform = ? AND status = 'active' ORDER BY link_id",
+                                  args(text(gst::to_string(platform))));
+}
+
+Task<bool> StreamStore::replace_tokens(const std::string& link_id, const std::string& expected_refresh,
+                                       const std::string& access, const std::string& refresh, std::int64_t expires_ms,
+                                       const std::optional<std::string>& expires_at) {
+  auto r = co_await sql_.execute(
+      "UPDATE stream_links SET access_token = ?, refresh_token = ?, token_expires_ms = ?, token_expires_at = ? "
+      "WHERE link_id = ? AND status = 'active' AND refresh_token = ?",
+      args(access, refresh, expires_ms, opt(expires_at), link_id, expected_refresh));
+  co_return r.affected_rows > 0;
+}
+
 Task<void> StreamStore::insert_session(const SessionRecord& r) {
   std::string sql =
       std::string("INSERT INTO stream_sessions (") + kSessionColumns + ") VALUES (" + placeholders(17) + ")";

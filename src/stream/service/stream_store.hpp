@@ -68,6 +68,13 @@ class StreamStore {
   Task<std::optional<LinkRecord>> link_by_channel(gst::StreamPlatform platform, const std::string& channel_id);
   Task<std::vector<LinkRecord>> links_of(const std::string& account_id);
   Task<bool> delete_link(const std::string& link_id);
+  // Active links of a platform (the upkeep workers' sweeps).
+  Task<std::vector<LinkRecord>> active_links(gst::StreamPlatform platform);
+  // A refresh's compare-and-set: stores the new sealed tokens of an active link only while its sealed
+  // refresh token is still `expected_refresh` (another refresher, on any node, may have won); false otherwise.
+  Task<bool> replace_tokens(const std::string& link_id, const std::string& expected_refresh, const std::string& access,
+                            const std::string& refresh, std::int64_t expires_ms,
+                            const std::optional<std::string>& expires_at);
 
   // Sessions.
   Task<void> insert_session(const SessionRecord& r);

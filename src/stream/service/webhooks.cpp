@@ -4,13 +4,17 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
 #include "stream/security/encoding.hpp"
+#include "stream/service/parse_arena.hpp"
 #include "stream/service/stream_service.hpp"
+#include "stream/service/youtube_chat_poller.hpp"
 
 namespace onair::stream {
 namespace json = boost::json;
@@ -36,9 +40,20 @@ RawHttpResponse reject(int status, std::string_view message) {
 
 RawHttpResponse empty(int status) { return {status, "text/plain; charset=utf-8", {}, {}}; }
 
+// Each series is resolved once per thread (building the labels and finding the series under the
+// registry's lock cost more than a chat line's classification), then counted with an atomic. Series
+// live as long as the registry; platform and outcome are fixed words, so the cache stays small.
 void count(std::string_view platform, std::string_view outcome) {
-  metrics().increment("onair_stream_webhook_deliveries_total",
-                      {{"platform", std::string(platform)}, {"outcome", std::string(outcome)}});
+  thread_local std::unordered_map<std::string, Metrics::Series*> resolved;
+  std::string key;
+  key.reserve(platform.size() + outcome.size() + 1);
+  key.append(platform).append(1, '|').append(outcome);
+  auto& series = resolved[key];
+  if (!series) {
+    series = &metrics().counter("onair_stream_webhook_deliveries_total",
+                                {{"platform", std::string(platform)}, {"outcome", std::string(outcome)}});
+  }
+  series->add();
 }
 
 std::string string_at(const json::object& o, std::string_view key) {
@@ -183,15 +198,15 @@ Task<RawHttpResponse> StreamService::twitch_webhook(RawHttpRequest request) {
     count("twitch", "too_large");
     co_return reject(413, "body too large");
   }
-  if (config_.twitch_webhook_secret.empty()) {
+  if (!twitch_key_) {
     count("twitch", "not_configured");
     co_return reject(403, "twitch webhooks are not configured");
   }
   const security::TwitchSignedHeaders headers{request.header("twitch-eventsub-message-id"),
                                               request.header("twitch-eventsub-message-timestamp"),
                                               request.header("twitch-eventsub-message-signature")};
-  const auto verdict = security::verify_twitch_eventsub(config_.twitch_webhook_secret, headers, request.body,
-                                                        security::WallClock::now(), window_);
+  const auto verdict =
+      security::verify_twitch_eventsub(*twitch_key_, headers, request.body, security::WallClock::now(), window_);
   if (verdict != security::Verdict::ok) {
     count("twitch", security::to_string(verdict));
     co_return reject(verdict_status(verdict), verdict_message(verdict));
@@ -201,13 +216,21 @@ Task<RawHttpResponse> StreamService::twitch_webhook(RawHttpRequest request) {
     count("twitch", "malformed");
     co_return reject(400, "unknown message type");
   }
+  ParseArena arena;  // before the payload: what is parsed into it must go first
   std::optional<gst::TwitchWebhookPayload> payload;
   {
     boost::system::error_code ec;
-    auto body = json::parse(request.body, ec);
+    auto body = json::parse(request.body, ec, arena.storage());
     if (!ec) {
       try {
+        // The event object (most of the body; its schema is "an object") is moved aside while the
+        // generated validator runs and moved back after, so the validator copies an empty object.
+        std::optional<json::object> event;
+        if (auto* root = body.if_object()) {
+          if (auto* e = root->if_contains("event"); e && e->is_object()) event.emplace(std::move(e->as_object()));
+        }
         payload = gst::TwitchWebhookPayload::from_json(body, "body");
+        if (event) payload->event = std::move(*event);
       } catch (const std::exception&) {
         payload.reset();
       }
@@ -258,15 +281,7 @@ Task<RawHttpResponse> StreamService::twitch_revocation(const gst::TwitchWebhookP
             {{"subscriptionType", payload.subscription.type}, {"reason", reason.size() <= 64 ? reason : "(long)"}});
   if (broadcaster.empty() || (reason != "authorization_revoked" && reason != "user_removed")) co_return empty(200);
   auto link = co_await store_.link_by_channel(gst::StreamPlatform::twitch, broadcaster);
-  if (!link || link->status == gst::PlatformLinkStatus::needs_relink) co_return empty(200);
-  if (auto active = co_await store_.active_session_of_link(link->link_id)) {
-    co_await end_session(active->session_id, gst::PlatformSessionEndReason::link_removed);
-  }
-  link->status = gst::PlatformLinkStatus::needs_relink;
-  link->access_token.reset();
-  link->refresh_token.reset();
-  co_await store_.update_link(*link);
-  co_await publish_unlinked(*link, gst::StreamPlatformUnlinkedEventReason::authorization_revoked);
+  if (link) co_await lose_authorization(link->link_id);
   co_return empty(200);
 }
 
@@ -404,8 +419,9 @@ Task<RawHttpResponse> StreamService::youtube_webhook(RawHttpRequest request) {
     count("youtube", "malformed");
     co_return reject(400, "malformed body");
   }
-  // The live check of the announced video and the chat poller are not built yet (docs/stream.md).
-  count("youtube", "accepted");
+  // The live check of each announced video (youtube_live_check.cpp counts the outcomes).
+  if (!youtube_poller_) co_return reject(503, "not started");
+  if (co_await youtube_poller_->on_feed(topic, request.body) != 204) co_return reject(400, "malformed body");
   co_return empty(204);
 }
 
