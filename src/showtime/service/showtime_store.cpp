@@ -3,10 +3,12 @@
 #include <boost/json.hpp>
 
 #include "core/ids.hpp"
+#include "infra/sql_row.hpp"
 
 namespace onair::showtime {
 namespace json = boost::json;
 using infra::SqlValue;
+using namespace infra::sql_row;  // NOLINT: opt, text, str_at, int_at, ...
 
 namespace {
 
@@ -54,31 +56,6 @@ std::vector<infra::Migration> migrations() {
            "CREATE TABLE showtime_checkpoints (session_id VARCHAR(36) PRIMARY KEY, data LONGTEXT NOT NULL)",
        }},
   };
-}
-
-SqlValue opt(const std::optional<std::string>& v) { return v ? SqlValue(*v) : SqlValue(nullptr); }
-SqlValue text(std::string_view v) { return SqlValue(std::string(v)); }
-
-std::string str_at(const std::vector<SqlValue>& row, std::size_t i) {
-  if (const auto* s = std::get_if<std::string>(&row[i])) return *s;
-  if (const auto* n = std::get_if<std::int64_t>(&row[i])) return std::to_string(*n);
-  return {};
-}
-std::optional<std::string> opt_at(const std::vector<SqlValue>& row, std::size_t i) {
-  if (std::holds_alternative<std::nullptr_t>(row[i])) return std::nullopt;
-  return str_at(row, i);
-}
-std::int64_t int_at(const std::vector<SqlValue>& row, std::size_t i) {
-  if (const auto* n = std::get_if<std::int64_t>(&row[i])) return *n;
-  if (const auto* d = std::get_if<double>(&row[i])) return static_cast<std::int64_t>(*d);
-  if (const auto* s = std::get_if<std::string>(&row[i])) return s->empty() ? 0 : std::stoll(*s);
-  return 0;
-}
-double double_at(const std::vector<SqlValue>& row, std::size_t i) {
-  if (const auto* d = std::get_if<double>(&row[i])) return *d;
-  if (const auto* n = std::get_if<std::int64_t>(&row[i])) return static_cast<double>(*n);
-  if (const auto* s = std::get_if<std::string>(&row[i])) return s->empty() ? 0.0 : std::stod(*s);
-  return 0.0;
 }
 
 std::vector<SqlValue> session_values(const SessionRecord& r) {

@@ -2,9 +2,12 @@
 
 #include <boost/json.hpp>
 
+#include "infra/sql_row.hpp"
+
 namespace onair::stream {
 namespace json = boost::json;
 using infra::SqlValue;
+using namespace infra::sql_row;  // NOLINT: opt, text, str_at, int_at, ...
 
 namespace {
 
@@ -38,25 +41,6 @@ std::vector<infra::Migration> migrations() {
                "CREATE INDEX stream_sessions_account ON stream_sessions (account_id, started_ms)",
                "CREATE INDEX stream_sessions_ended ON stream_sessions (state, ended_ms)",
            }}};
-}
-
-SqlValue opt(const std::optional<std::string>& v) { return v ? SqlValue(*v) : SqlValue(nullptr); }
-SqlValue text(std::string_view v) { return SqlValue(std::string(v)); }
-
-std::string str_at(const std::vector<SqlValue>& row, std::size_t i) {
-  if (const auto* s = std::get_if<std::string>(&row[i])) return *s;
-  if (const auto* n = std::get_if<std::int64_t>(&row[i])) return std::to_string(*n);
-  return {};
-}
-std::optional<std::string> opt_at(const std::vector<SqlValue>& row, std::size_t i) {
-  if (std::holds_alternative<std::nullptr_t>(row[i])) return std::nullopt;
-  return str_at(row, i);
-}
-std::int64_t int_at(const std::vector<SqlValue>& row, std::size_t i) {
-  if (const auto* n = std::get_if<std::int64_t>(&row[i])) return *n;
-  if (const auto* d = std::get_if<double>(&row[i])) return static_cast<std::int64_t>(*d);
-  if (const auto* s = std::get_if<std::string>(&row[i])) return s->empty() ? 0 : std::stoll(*s);
-  return 0;
 }
 
 std::vector<SqlValue> link_values(const LinkRecord& r) {

@@ -1,7 +1,10 @@
 #include "stream/service/upkeep_store.hpp"
 
+#include "infra/sql_row.hpp"
+
 namespace onair::stream {
 using infra::SqlValue;
+using namespace infra::sql_row;  // NOLINT: opt, text, str_at, int_at, ...
 
 namespace {
 
@@ -17,24 +20,6 @@ std::vector<infra::Migration> migrations() {
                "CREATE INDEX stream_platform_subscriptions_platform ON stream_platform_subscriptions (platform)",
                "CREATE TABLE stream_token_checks (link_id VARCHAR(36) PRIMARY KEY, validated_ms BIGINT NOT NULL)",
            }}};
-}
-
-SqlValue opt(const std::optional<std::string>& v) { return v ? SqlValue(*v) : SqlValue(nullptr); }
-
-std::string str_at(const std::vector<SqlValue>& row, std::size_t i) {
-  if (const auto* s = std::get_if<std::string>(&row[i])) return *s;
-  if (const auto* n = std::get_if<std::int64_t>(&row[i])) return std::to_string(*n);
-  return {};
-}
-std::optional<std::string> opt_at(const std::vector<SqlValue>& row, std::size_t i) {
-  if (std::holds_alternative<std::nullptr_t>(row[i])) return std::nullopt;
-  return str_at(row, i);
-}
-std::int64_t int_at(const std::vector<SqlValue>& row, std::size_t i) {
-  if (const auto* n = std::get_if<std::int64_t>(&row[i])) return *n;
-  if (const auto* d = std::get_if<double>(&row[i])) return static_cast<std::int64_t>(*d);
-  if (const auto* s = std::get_if<std::string>(&row[i])) return s->empty() ? 0 : std::stoll(*s);
-  return 0;
 }
 
 }  // namespace
