@@ -202,54 +202,7 @@ TEST_P(StreamPrivacyTest, CanariesNeverLeaveTheService) {
   ASSERT_EQ(bus().wait_count("stream.platform.session.ended", 2).size(), 2u);
 
   // Collect everything that left the service.
-  std::string everything;
-  for (const auto& m : bus().all()) everything += m.topic + " " + m.body + "\n";
-  auto dump_state = [](infra::StateStore& state) -> Task<std::string> {
-    std::string out;
-    for (const auto& key : co_await state.keys_with_prefix("")) {
-      out += key + "=";
-      bool is_set = false;
-      try {
-        if (auto v = co_await state.get(key)) out += v->data;
-      } catch (const std::exception&) {
-        is_set = true;
-      }
-      if (is_set) {
-        try {
-          for (const auto& m : co_await state.set_members(key)) out += m + ",";
-        } catch (const std::exception&) {
-          // Neither a value nor a set: a distributed lock's key (its value is an owner token). The key
-          // name itself is still searched for canaries.
-        }
-      }
-      out += "\n";
-    }
-    co_return out;
-  };
-  everything += run(dump_state(service().state_store()));
-  auto& sql = service().store().sql();
-  std::vector<std::string> tables;
-  if (sql.backend_name() == "sqlite") {
-    auto r = run(sql.execute("SELECT name FROM sqlite_master WHERE type = 'table'"));
-    for (const auto& row : r.rows) tables.push_back(std::get<std::string>(row[0]));
-  } else {
-    auto r = run(sql.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"));
-    for (const auto& row : r.rows) tables.push_back(std::get<std::string>(row[0]));
-  }
-  ASSERT_FALSE(tables.empty());
-  for (const auto& table : tables) {
-    auto r = run(sql.execute("SELECT * FROM " + table));
-    for (const auto& row : r.rows) {
-      for (const auto& v : row) {
-        if (const auto* t = std::get_if<std::string>(&v)) everything += *t + "\t";
-      }
-      everything += "\n";
-    }
-  }
-  const auto metrics = testing::http_request(port(), "GET", "/metrics");
-  everything += metrics.body;
-  for (const auto& r : replies_seen) everything += r + "\n";
-  everything += logs.text();
+  const std::string everything = everything_outside_service(logs.text());
   for (const auto& canary : canaries) EXPECT_EQ(everything.find(canary), std::string::npos) << canary;
   // The stream key and the custom webhook secret are not readable anywhere either.
   EXPECT_EQ(everything.find("STREAMKEY" + tag), std::string::npos);

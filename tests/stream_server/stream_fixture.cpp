@@ -308,4 +308,56 @@ std::size_t StreamServerTest::publish_pulses(std::size_t node) {
   return run(service(node).pulse_worker().run_once(), node);
 }
 
+// Everything that left the stream service: bus messages, every state-store key and value, every SQL
+// table's text, /metrics, the replies the test saw, and the given logs. Privacy tests search it for canaries.
+std::string StreamServerTest::everything_outside_service(const std::string& logs) {
+  std::string everything;
+  for (const auto& m : bus().all()) everything += m.topic + " " + m.body + "\n";
+  auto dump_state = [](infra::StateStore& state) -> Task<std::string> {
+    std::string out;
+    for (const auto& key : co_await state.keys_with_prefix("")) {
+      out += key + "=";
+      bool is_set = false;
+      try {
+        if (auto v = co_await state.get(key)) out += v->data;
+      } catch (const std::exception&) {
+        is_set = true;
+      }
+      if (is_set) {
+        try {
+          for (const auto& m : co_await state.set_members(key)) out += m + ",";
+        } catch (const std::exception&) {
+          // A distributed lock's key: its name is still searched.
+        }
+      }
+      out += "\n";
+    }
+    co_return out;
+  };
+  everything += run(dump_state(service().state_store()));
+  auto& sql = service().store().sql();
+  std::vector<std::string> tables;
+  if (sql.backend_name() == "sqlite") {
+    auto r = run(sql.execute("SELECT name FROM sqlite_master WHERE type = 'table'"));
+    for (const auto& row : r.rows) tables.push_back(std::get<std::string>(row[0]));
+  } else {
+    auto r = run(sql.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"));
+    for (const auto& row : r.rows) tables.push_back(std::get<std::string>(row[0]));
+  }
+  EXPECT_FALSE(tables.empty());
+  for (const auto& table : tables) {
+    auto r = run(sql.execute("SELECT * FROM " + table));
+    for (const auto& row : r.rows) {
+      for (const auto& v : row) {
+        if (const auto* t = std::get_if<std::string>(&v)) everything += *t + "\t";
+      }
+      everything += "\n";
+    }
+  }
+  everything += testing::http_request(port(), "GET", "/metrics").body;
+  for (const auto& r : replies_seen) everything += r + "\n";
+  everything += logs;
+  return everything;
+}
+
 }  // namespace onair::streamtest

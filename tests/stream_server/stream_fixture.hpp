@@ -108,6 +108,8 @@ class StreamServerTest : public servertest::ServerTest {
                 json::array badges = {});
 
   std::size_t publish_pulses(std::size_t node = 0);
+  // Bus, state store, SQL tables, /metrics, replies seen and `logs` as one text (privacy checks).
+  std::string everything_outside_service(const std::string& logs);
 
   std::map<std::size_t, std::unique_ptr<BusRecorder>> recorders_;
 };
