@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "stream/sentiment/classifier.hpp"
 #include "stream/sentiment/hash.hpp"
@@ -139,6 +142,55 @@ TEST(SentimentInternals, KeyTableHoldsManyKeys) {
   }
   for (std::size_t i = 0; i < keys.size(); ++i) ASSERT_EQ(find(t, keys[i])->weight, float(i)) << keys[i];
   for (int i = 0; i < 3000; ++i) ASSERT_EQ(find(t, "z" + std::to_string(i)), t.absent());
+}
+
+// A phrase key's hash, as Lexicon::build makes it: its words' hashes chained with pair_hash().
+std::uint64_t phrase_hash_of(const std::vector<std::string>& words) {
+  std::uint64_t h = 0;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string w = padded(words[i]);
+    const std::uint64_t wh = hash_bytes(w.data(), words[i].size());
+    h = i == 0 ? wh : pair_hash(h, wh);
+  }
+  return h;
+}
+
+template <std::size_t N>
+const Slot* find_words(const KeyTable& t, const std::array<std::string, N>& words) {
+  std::vector<std::string> copies;  // each padded, as the classifier's buffers are
+  for (const auto& w : words) copies.push_back(padded(w));
+  std::array<std::string_view, N> views;
+  for (std::size_t i = 0; i < N; ++i) views[i] = std::string_view(copies[i].data(), words[i].size());
+  return t.find_words(phrase_hash_of(std::vector<std::string>(words.begin(), words.end())), views);
+}
+
+TEST(SentimentInternals, KeyTableFindsPhrasesByTheirWords) {
+  // Phrase keys: hashed from their words' hashes, compared word by word with
+  // the folded words, never assembled (short keys inline, long ones out of line).
+  KeyTable t(8);
+  auto add = [&](const std::string& key, std::vector<std::string> words, std::uint8_t flags) {
+    t.insert(key, phrase_hash_of(words)).flags = flags;
+  };
+  add("Not Bad", {"not", "bad"}, slot_flag::entry | slot_flag::exact);  // exact: never equal to folded words
+  add("so good", {"so", "good"}, slot_flag::entry);
+  add("did not expect that at all", {"did", "not", "expect that at all"}, slot_flag::entry);
+  add("trash streamer", {"trash", "streamer"}, slot_flag::prefix);
+  add("trash streamer ever", {"trash", "streamer", "ever"}, slot_flag::entry);
+  EXPECT_EQ(find_words<2>(t, {"so", "good"})->flags, slot_flag::entry);
+  EXPECT_EQ(find_words<2>(t, {"trash", "streamer"})->flags, slot_flag::prefix);
+  EXPECT_EQ(find_words<3>(t, {"trash", "streamer", "ever"})->flags, slot_flag::entry);
+  EXPECT_EQ(find_words<3>(t, {"did", "not", "expect that at all"})->flags, slot_flag::entry);
+  EXPECT_EQ(find_words<2>(t, {"not", "bad"}), t.absent());
+  EXPECT_EQ(find_words<2>(t, {"so", "goo"}), t.absent());
+  EXPECT_EQ(find_words<2>(t, {"trash", "streamerx"}), t.absent());
+  EXPECT_EQ(find_words<3>(t, {"trash", "streamer", "eve"}), t.absent());
+  // Same bytes split elsewhere: another hash, and the compare sees the space too.
+  EXPECT_EQ(find_words<2>(t, {"sog", "ood"}), t.absent());
+  const std::string key = "ab cd";
+  t.insert(key, phrase_hash_of({"ab", "cd"})).flags = slot_flag::entry;
+  const std::string ab = padded("ab"), bc = padded("b cd");
+  const std::array<std::string_view, 2> wrong_split = {std::string_view(ab.data(), 1), std::string_view(bc.data(), 4)};
+  EXPECT_EQ(t.find_words(phrase_hash_of({"ab", "cd"}), wrong_split), t.absent());
 }
 
 // The conditions may_need_tries() stands for, the obvious way.

@@ -103,7 +103,9 @@ inline Probe make_probe(const char* folded, const char* raw, std::size_t len) no
   return Probe{folded, raw, len, hash_bytes(folded, len)};
 }
 
-// Two adjacent words of a phrase, from their hash_bytes().
+// Two adjacent words of a phrase, from their hash_bytes(). Also a phrase key's
+// hash: its words' hashes chained ("a b c": pair_hash(pair_hash(a, b), c)), so
+// that a phrase lookup needs no key assembled, only the hashes its words have.
 inline std::uint64_t pair_hash(std::uint64_t first, std::uint64_t second) noexcept {
   return detail::hash_mix(first ^ detail::hash_mix(second ^ 0x452821E638D01377ull)) * detail::kHashMul;
 }

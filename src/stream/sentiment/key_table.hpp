@@ -8,6 +8,7 @@
 // keys of up to 16 bytes inline, so a hit reads one cache line of the table and
 // no separate key string. An absent key answers a shared empty slot (no entry,
 // weight 0) rather than nullptr, so callers read its flags without a test.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -50,7 +51,7 @@ class KeyTable {
 
   // An empty table (every lookup answers absent()).
   KeyTable() : slots_(2) {}
-  // A table for up to `keys` keys (at most half full).
+  // A table for up to `keys` keys (at most a quarter full).
   explicit KeyTable(std::size_t keys);
 
   // Adds `key` (hashed in its ASCII-folded form, stored as given) in the first
@@ -58,6 +59,8 @@ class KeyTable {
   // comes first in the chain, so it wins a lookup both could answer (exact
   // entries go in before folded ones).
   Slot& insert(std::string_view key);
+  // The same with the key's hash given (phrases: phrase_hash() of their words).
+  Slot& insert(std::string_view key, std::uint64_t hash);
 
   // The slot whose key is the probe's folded key (or its raw one, for an exact
   // entry; keys of at most 65535 bytes), else absent().
@@ -68,6 +71,22 @@ class KeyTable {
       const Slot& s = slots_[i];
       if (s.key_len == 0) return absent();
       if (s.hash == tag && s.key_len == p.len && key_equal(s, p)) return &s;
+    }
+  }
+  // The slot whose key is the N words joined by single spaces, hashed as
+  // `hash` (phrases: pair_hash() chained over the words' hashes), else absent().
+  // The words are folded and readable 16 bytes past their ends; every key is
+  // compared with them as they are, exact ones too (phrases are looked up folded).
+  template <std::size_t N>
+  const Slot* find_words(std::uint64_t hash, const std::array<std::string_view, N>& words) const noexcept {
+    if (!filter_.test(hash)) return absent();
+    std::size_t len = N - 1;
+    for (const std::string_view w : words) len += w.size();
+    const auto tag = std::uint32_t(hash >> 32);
+    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.key_len == 0) return absent();
+      if (s.hash == tag && s.key_len == len && words_equal(s, words)) return &s;
     }
   }
   // The empty sentinel slot find() answers for an absent key: no flags, weight 0.
@@ -89,9 +108,30 @@ class KeyTable {
     return swar::equal_padded(long_keys_.data() + offset, (s.flags & slot_flag::exact) ? p.raw : p.folded, p.len);
   }
 
+  template <std::size_t N>
+  bool words_equal(const Slot& s, const std::array<std::string_view, N>& words) const noexcept {
+    // Both sides are readable 16 bytes past each word: an inline key in a
+    // zero-padded copy, long keys in long_keys_ (padded at its end).
+    char inline_key[2 * kInlineKey] = {};
+    std::memcpy(inline_key, s.key, kInlineKey);
+    const char* key = inline_key;
+    if (s.key_len > kInlineKey) {
+      std::uint32_t offset = 0;
+      std::memcpy(&offset, s.key, sizeof offset);
+      key = long_keys_.data() + offset;
+    }
+    bool equal = swar::equal_padded(key, words[0].data(), words[0].size());
+    std::size_t at = words[0].size();
+    for (std::size_t k = 1; k < N; ++k) {
+      equal &= key[at] == ' ' && swar::equal_padded(key + at + 1, words[k].data(), words[k].size());
+      at += 1 + words[k].size();
+    }
+    return equal;
+  }
+
   std::vector<Slot> slots_;  // a power of two, then the empty sentinel
   std::size_t mask_ = 0;     // slots_.size() - 2
-  std::string long_keys_;    // keys over kInlineKey bytes
+  std::string long_keys_;    // keys over kInlineKey bytes, then kKeyPadding zero bytes
   detail::BloomFilter filter_;
 };
 

@@ -35,6 +35,18 @@ std::uint64_t hash_key(std::string_view key) {
   return hash_bytes(padded.data(), key.size());
 }
 
+// A phrase key's hash: pair_hash() chained over its words' hashes (hash.hpp).
+std::uint64_t phrase_hash(std::string_view folded) {
+  std::size_t sp = folded.find(' ');
+  std::uint64_t h = hash_key(folded.substr(0, sp));
+  while (sp != std::string_view::npos) {
+    const std::size_t next = folded.find(' ', sp + 1);
+    h = pair_hash(h, hash_key(folded.substr(sp + 1, next == std::string_view::npos ? next : next - sp - 1)));
+    sp = next;
+  }
+  return h;
+}
+
 // Slots for the code point table: a power of two, at least twice the count.
 std::size_t table_size_for(std::size_t n) {
   std::size_t size = 64;
@@ -135,9 +147,16 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
     if (!folded_keys.contains(p)) prefix_only.push_back(p);
   }
 
-  lx.words_ = KeyTable(exact.size() + folded.size() + prefix_only.size());
+  const auto is_phrase = [](std::string_view key) { return key.find(' ') != std::string_view::npos; };
+  std::size_t phrase_keys = 0;
+  for (const auto* e : exact) phrase_keys += is_phrase(e->token);
+  for (const auto* e : folded) phrase_keys += is_phrase(e->token);
+  for (const auto& p : prefix_only) phrase_keys += is_phrase(p);
+  const std::size_t keys = exact.size() + folded.size() + prefix_only.size();
+  lx.words_ = KeyTable(keys - phrase_keys);
+  lx.phrases_ = KeyTable(phrase_keys);
   auto insert = [&](std::string_view key, const LexiconEntry* e, bool is_exact, bool cased) {
-    Slot& s = lx.words_.insert(key);
+    Slot& s = is_phrase(key) ? lx.phrases_.insert(key, phrase_hash(fold(key))) : lx.words_.insert(key);
     if (prefixes.contains(fold(key))) s.flags |= slot_flag::prefix;
     if (e == nullptr) return;
     s.flags |= slot_flag::entry;
@@ -148,9 +167,19 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
     s.weight = e->weight;
   };
   // Exact entries first: a probe meets them before the folded entry of the same key.
-  for (const auto* e : exact) insert(e->token, e, true, has_capitals(e->token));
-  for (const auto* e : folded) insert(fold(e->token), e, false, has_capitals(e->token));
-  for (const auto& p : prefix_only) insert(p, nullptr, false, false);
+  // Then shorter keys first (chat's most frequent words are short), so that they
+  // sit nearer their home slots; the sort is stable, so exact entries stay first.
+  struct Key {
+    std::string key;
+    const LexiconEntry* e;
+    bool exact;
+  };
+  std::vector<Key> order;
+  for (const auto* e : exact) order.push_back({e->token, e, true});
+  for (const auto* e : folded) order.push_back({fold(e->token), e, false});
+  for (const auto& p : prefix_only) order.push_back({p, nullptr, false});
+  std::stable_sort(order.begin(), order.end(), [](const Key& a, const Key& b) { return a.key.size() < b.key.size(); });
+  for (const auto& k : order) insert(k.key, k.e, k.exact, k.e != nullptr && has_capitals(k.e->token));
 
   lx.cheermotes_ = KeyTable(cheermotes.size());
   for (const auto& c : cheermotes) lx.cheermotes_.insert(c).flags = slot_flag::entry;
@@ -177,7 +206,7 @@ const CodepointSlot* Lexicon::find_codepoint(char32_t cp) const noexcept {
 }
 
 std::size_t Lexicon::table_bytes() const noexcept {
-  return words_.bytes() + cheermotes_.bytes() + cp_slots_.size() * sizeof(CodepointSlot);
+  return words_.bytes() + phrases_.bytes() + cheermotes_.bytes() + cp_slots_.size() * sizeof(CodepointSlot);
 }
 
 }  // namespace onair::stream::sentiment

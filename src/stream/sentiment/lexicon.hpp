@@ -1,7 +1,9 @@
 #pragma once
-// The compiled lexicon: emotes, emoticons, words, phrases and modifiers in one
-// flat open-addressing table (keys hashed once, ASCII-folded: key_table.hpp),
-// plus emoji keyed by code point. Immutable after build(); lookups never allocate.
+// The compiled lexicon: emotes, emoticons, words and modifiers in one flat
+// open-addressing table (keys hashed once, ASCII-folded: key_table.hpp), phrases
+// in another (hashed from their words' hashes, so a lookup assembles no key),
+// emoji keyed by code point. Immutable after build(); lookups never allocate.
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -45,13 +47,18 @@ class Lexicon {
   // nullptr: a slot without slot_flag::entry when there is no entry (an empty
   // one, or a phrase prefix's).
   const Slot* find(const Probe& p) const noexcept { return words_.find(p); }
-  const CodepointSlot* find_codepoint(char32_t cp) const noexcept;
-  // False when no phrase has these two words next to each other (hashes of the
-  // folded words, hash_bytes()): then no phrase lookup ending with `second` can
-  // match, nor is "first second" the start of a longer phrase.
-  bool may_pair(std::uint64_t first, std::uint64_t second) const noexcept {
-    return phrase_pairs_.test(pair_hash(first, second));
+  // The phrase (or phrase prefix) of two or three folded words, hashed as
+  // pair_hash() chained over their hash_bytes(); a slot without
+  // slot_flag::entry when there is no entry.
+  template <std::size_t N>
+  const Slot* find_phrase(std::uint64_t hash, const std::array<std::string_view, N>& words) const noexcept {
+    return phrases_.find_words(hash, words);
   }
+  const CodepointSlot* find_codepoint(char32_t cp) const noexcept;
+  // False when no phrase has these two words next to each other (`pair`:
+  // pair_hash() of the folded words' hash_bytes()): then no phrase lookup ending
+  // with the second can match, nor do the two start a longer phrase.
+  bool may_pair(std::uint64_t pair) const noexcept { return phrase_pairs_.test(pair); }
   // Whether the probe's folded key is a cheermote prefix ("cheer", "biblethump").
   bool is_cheermote(const Probe& p) const noexcept { return (cheermotes_.find(p)->flags & slot_flag::entry) != 0; }
 
@@ -60,7 +67,8 @@ class Lexicon {
   std::size_t table_bytes() const noexcept;
 
  private:
-  KeyTable words_;                    // entries (exact ones first in their chains) and phrase prefixes
+  KeyTable words_;                    // one-word entries (exact ones first in their chains) and phrase prefixes
+  KeyTable phrases_;                  // the same for keys of several words, hashed from their words' hashes
   KeyTable cheermotes_;               // cheermote prefixes, folded
   detail::BloomFilter phrase_pairs_;  // every two adjacent words of a phrase
   std::vector<CodepointSlot> cp_slots_;

@@ -60,45 +60,11 @@ void Scan::apply(const Slot& s, float weight) noexcept {
   vote(c, weight);
 }
 
-// Bigram/trigram lookups, only when the previous word(s) start a phrase.
-// "w1 w2" or "w1 w2 w3", assembled and looked up.
-const Slot* Scan::phrase_lookup(std::initializer_list<Word> words) const noexcept {
-  // 16-byte moves, no libc call: a word's buffer is readable 16 bytes past its
-  // end (kKeyPadding), and the next word or the zero padding overwrites the excess.
-  char key[3 * (kMaxToken + 1) + kKeyPadding];
-  std::size_t n = 0;
-  for (const Word& w : words) {
-    if (n != 0) key[n++] = ' ';
-    for (std::size_t k = 0; k < w.len; k += 16) std::memcpy(key + n + k, w.p + k, 16);
-    n += w.len;
-  }
-  std::memset(key + n, 0, kKeyPadding);
-  return lookup(key, key, n);
-}
-
-// Bigram/trigram lookups, only when the previous word(s) start a phrase.
-void Scan::phrase(const Word& current, std::uint64_t hash, const Slot* unigram) noexcept {
-  const std::size_t len = current.len;
-  const std::size_t start = phrase_len_ + (phrase_len_ != 0);  // after a separating space
-  if (start + len > kPhraseCap) {
-    break_phrase();
-    return;
-  }
-  phrase_len_ = start + len;
-  const bool starts = (unigram->flags & slot_flag::prefix) != 0;
-  // Phrase lookups only when some phrase has the previous word and this one
-  // next to each other (almost never): the filter answers from L1.
-  if (!(prefix1_ || prefix2_) || !lx_.may_pair(prev1_hash_, hash)) {
-    prev2_ = prev1_;
-    prev1_ = current;
-    prev1_hash_ = hash;
-    prefix2_ = false;
-    prefix1_ = starts;
-    return;
-  }
+// The lookups of phrase(), once the pair filter lets the previous word and this one through.
+void Scan::phrase_lookups(Word current, std::uint64_t hash, std::uint64_t pair, bool starts) noexcept {
   bool matched = false;
   if (prefix2_) {
-    const Slot* s = phrase_lookup({prev2_, prev1_, current});
+    const Slot* s = lx_.find_phrase(pair_hash(pair_hash_, hash), std::array<Word, 3>{prev2_, prev1_, current});
     if (has_entry(s)) {
       for (std::size_t i = 0; i < votes_n_; ++i) {
         if (votes_[i].word + 2 >= words_) votes_[i].weight = 0.0f;
@@ -110,7 +76,7 @@ void Scan::phrase(const Word& current, std::uint64_t hash, const Slot* unigram) 
   }
   bool next2 = false;
   if (prefix1_ && !matched) {
-    const Slot* s = phrase_lookup({prev1_, current});
+    const Slot* s = lx_.find_phrase(pair, std::array<Word, 2>{prev1_, current});
     if (has_entry(s)) {
       for (std::size_t i = 0; i < votes_n_; ++i) {
         if (votes_[i].word + 1 >= words_) votes_[i].weight = 0.0f;
@@ -119,6 +85,7 @@ void Scan::phrase(const Word& current, std::uint64_t hash, const Slot* unigram) 
       apply(*s, s->weight);
     }
     next2 = (s->flags & slot_flag::prefix) != 0;
+    pair_hash_ = pair;
   }
   prev2_ = prev1_;
   prev1_ = current;
@@ -187,11 +154,12 @@ void Scan::tries(const char* raw, const char* folded, std::size_t len, Match& m,
 
 // Everything but the common case of token(): the tries after the whole token,
 // modifiers, phrase lookups. `h` and `s` are the whole token's hash and slot.
-void Scan::general(const char* raw, const char* folded, std::size_t len, std::uint64_t h, const Slot* s) noexcept {
+void Scan::general(const char* raw, const char* folded, std::size_t len, std::uint64_t h, const Slot* s,
+                   bool tried) noexcept {
   Match m{s, 1, false, folded, len};
   // Most tokens that are no entry are plain words that none of the other tries
-  // can match: one test of their shape skips them all.
-  if (!has_entry(s) && may_need_tries(make_probe(folded, raw, len))) tries(raw, folded, len, m, squeezed_[words_ % 3]);
+  // can match: one test of their shape (token()) skips them all.
+  if (tried) tries(raw, folded, len, m, squeezed_[words_ % 3]);
   s = m.slot;
 
   // Emotes written in their own capitals ("OMEGALUL") and cheermotes are not

@@ -9,7 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
+#include <string_view>
 
 #include "stream/sentiment/classifier.hpp"
 #include "stream/sentiment/hash.hpp"
@@ -25,11 +25,8 @@ inline constexpr std::size_t kPhraseCap = 256;  // words past this many bytes ar
 
 using Message = MessageBuffer<kMaxMessageBytes>;
 
-// A word as phrases read it.
-struct Word {
-  const char* p = nullptr;
-  std::size_t len = 0;
-};
+// A word as phrases read it (folded; readable 16 bytes past its end).
+using Word = std::string_view;
 
 struct Vote {
   float weight;
@@ -72,9 +69,9 @@ class Scan {
     const Probe probe = make_probe(folded, raw, len);
     const std::uint64_t h = probe.hash;
     const Slot* s = lx_.find(probe);
-    if ((!has_entry(s) && may_need_tries(probe)) || s->role != Role::category || (negate_left_ | boost_left_) != 0 ||
-        ((prefix1_ | prefix2_) && lx_.may_pair(prev1_hash_, h))) {
-      general(raw, folded, len, h, s);
+    const bool tried = !has_entry(s) && may_need_tries(probe);
+    if (tried || s->role != Role::category || (negate_left_ | boost_left_) != 0) {
+      general(raw, folded, len, h, s, tried);
       return;
     }
     if ((s->flags & slot_flag::cased) != 0) uncount_letters(raw, len);  // an emote in its own capitals
@@ -83,18 +80,7 @@ class Scan {
     // predictor learns: the vote is written in any case and counted only for an entry.
     votes_[votes_n_] = Vote{s->weight, words_, s->category};
     votes_n_ += std::size_t(has_entry(s) & (votes_n_ < kMaxVotes));
-    // The phrase bookkeeping of phrase() when no lookup is due.
-    const std::size_t start = phrase_len_ + (phrase_len_ != 0);
-    if (start + len > kPhraseCap) {
-      break_phrase();
-    } else {
-      phrase_len_ = start + len;
-      prev2_ = prev1_;
-      prev1_ = Word{folded, len};
-      prev1_hash_ = h;
-      prefix2_ = false;
-      prefix1_ = (s->flags & slot_flag::prefix) != 0;
-    }
+    phrase(Word{folded, len}, h, s);
     ++words_;  // end_word() with no modifier pending
   }
   void emoji(char32_t cp) noexcept;
@@ -108,8 +94,9 @@ class Scan {
   [[gnu::always_inline]] inline bool cheer(const char* folded, std::size_t len) noexcept;
   [[gnu::always_inline]] inline void tries(const char* raw, const char* folded, std::size_t len, Match& m,
                                            char* squeezed) noexcept;
-  [[gnu::noinline]] void general(const char* raw, const char* folded, std::size_t len, std::uint64_t h,
-                                 const Slot* s) noexcept;
+  // `tried`: the token is no entry and may_need_tries().
+  [[gnu::noinline]] void general(const char* raw, const char* folded, std::size_t len, std::uint64_t h, const Slot* s,
+                                 bool tried) noexcept;
   void uncount_letters(const char* raw, std::size_t len) noexcept {
     const CharCounts c = count_chars(raw, len);
     letters_ -= c.letters, capitals_ -= c.capitals;
@@ -125,9 +112,32 @@ class Scan {
     if (votes_n_ < kMaxVotes) votes_[votes_n_++] = Vote{w, words_, c};
   }
   void apply(const Slot& s, float weight) noexcept;
-  // `hash` = hash_bytes() of the word.
-  [[gnu::always_inline]] inline void phrase(const Word& word, std::uint64_t hash, const Slot* unigram) noexcept;
-  const Slot* phrase_lookup(std::initializer_list<Word> words) const noexcept;
+  // The word as phrases read it; `hash` = hash_bytes() of it, `unigram` its slot.
+  // Inline up to the pair filter, which almost always says no lookup is due.
+  [[gnu::always_inline]] void phrase(Word word, std::uint64_t hash, const Slot* unigram) noexcept {
+    const std::size_t start = phrase_len_ + (phrase_len_ != 0);  // after a separating space
+    if (start + word.size() > kPhraseCap) {
+      break_phrase();
+      return;
+    }
+    phrase_len_ = start + word.size();
+    const bool starts = (unigram->flags & slot_flag::prefix) != 0;
+    if (prefix1_ | prefix2_) {
+      // Lookups only when some phrase has the previous word and this one next to each other.
+      const std::uint64_t pair = pair_hash(prev1_hash_, hash);
+      if (lx_.may_pair(pair)) {
+        phrase_lookups(word, hash, pair, starts);
+        return;
+      }
+    }
+    prev2_ = prev1_;
+    prev1_ = word;
+    prev1_hash_ = hash;
+    prefix2_ = false;
+    prefix1_ = starts;
+  }
+  // The bigram/trigram lookups of phrase(); `pair` = pair_hash(prev1_hash_, hash).
+  [[gnu::noinline]] void phrase_lookups(Word word, std::uint64_t hash, std::uint64_t pair, bool starts) noexcept;
   void break_phrase() noexcept { prefix1_ = prefix2_ = false; }
   void end_word() noexcept {
     negate_left_ -= negate_left_ > 0;  // no branch: these flip with the words
@@ -146,6 +156,7 @@ class Scan {
   // message pass, which the CPU cannot forward from its store buffer).
   Word prev1_, prev2_;
   std::uint64_t prev1_hash_ = 0;  // hash_bytes() of prev1_
+  std::uint64_t pair_hash_ = 0;   // pair_hash() of prev2_ and prev1_, when prefix2_
   std::size_t phrase_len_ = 0;    // bytes of "word word ..." so far: words past kPhraseCap are not phrase-matched
   // Squeezed elongations ("gooo" -> "go"), one per token in turn, so that the
   // previous two stay valid while they may be part of a phrase.
