@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "stream/sentiment/bytes16.hpp"
 #include "stream/sentiment/classifier.hpp"
 #include "stream/sentiment/hash.hpp"
 #include "stream/sentiment/key_table.hpp"
@@ -64,6 +65,35 @@ TEST(SentimentInternals, MessageBufferMatchesAByteAtATimeReference) {
     EXPECT_EQ(m->counts.capitals, capitals);
     EXPECT_EQ(m->counts.bangs, bangs);
     EXPECT_EQ(m->counts.questions, questions);
+  }
+}
+
+TEST(SentimentInternals, MessageBufferCountsUpToTheCap) {
+  // Every byte a capital or a '!': each lane counter reaches its limit (128).
+  for (const char c : {'Q', '!', '?'}) {
+    const auto m = std::make_unique<Buffer>(std::string(kCap + 100, c));
+    EXPECT_EQ(m->counts.letters, c == 'Q' ? kCap : 0);
+    EXPECT_EQ(m->counts.capitals, c == 'Q' ? kCap : 0);
+    EXPECT_EQ(m->counts.bangs, c == '!' ? kCap : 0);
+    EXPECT_EQ(m->counts.questions, c == '?' ? kCap : 0);
+  }
+}
+
+TEST(SentimentInternals, VectorHelpersMatchTheirPortableCode) {
+  // The SSE2 instructions (where __SSE2__ is defined) and the portable code agree.
+  std::mt19937_64 rng(15);
+  for (int round = 0; round < 20000; ++round) {
+    bytes16::Bytes mask, counts;
+    for (int k = 0; k < 16; ++k) {
+      mask[k] = rng() % 2 ? 0xFF : 0x00;
+      counts[k] = std::uint8_t(round < 100 ? 128 : rng() % 129);
+    }
+    std::uint32_t bits = 0, sum = 0;
+    for (int k = 0; k < 16; ++k) bits |= std::uint32_t(mask[k] != 0) << k, sum += counts[k];
+    ASSERT_EQ(bytes16::lane_bits(mask), bits);
+    ASSERT_EQ(bytes16::lane_bits_portable(mask), bits);
+    ASSERT_EQ(bytes16::sum_bytes(counts), sum);
+    ASSERT_EQ(bytes16::sum_bytes_portable(counts), sum);
   }
 }
 

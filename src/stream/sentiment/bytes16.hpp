@@ -2,10 +2,15 @@
 // Internal: 16 bytes per operation with the GCC/Clang vector extension, which
 // compiles to SSE2 on x86-64 (part of the baseline ISA, so no AVX is needed and
 // no runtime dispatch), to NEON on ARM, and to plain scalar code elsewhere: one
-// portable source, no intrinsics. Masks are 0xFF/0x00 per lane.
+// portable source. Two SSE2 instructions the extension has no operator for
+// (movemask, sum of absolute differences) are used where __SSE2__ is defined,
+// beside portable code giving the same results. Masks are 0xFF/0x00 per lane.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace onair::stream::sentiment::bytes16 {
 
@@ -20,24 +25,38 @@ inline Bytes load(const char* p) noexcept {
 inline void store(char* p, Bytes v) noexcept { std::memcpy(p, &v, sizeof v); }
 inline Bytes from_words(std::uint64_t low, std::uint64_t high) noexcept { return (Bytes)(Words{low, high}); }
 
-// Bit k of the result: lane k of the mask is set (the high bits of 8 bytes
-// gathered into one byte by one multiply: bit 8k + 7 lands on bit 56 + k).
-inline std::uint32_t lane_bits(Bytes mask) noexcept {
+// Bit k of the result: lane k of the mask is set. Portable: the high bits of
+// 8 bytes gathered into one byte by one multiply (bit 8k + 7 lands on bit 56 + k).
+inline std::uint32_t lane_bits_portable(Bytes mask) noexcept {
   const Words w = (Words)(mask & 0x80);
   constexpr std::uint64_t kGather = 0x02040810204081ull;
   return std::uint32_t((w[0] * kGather) >> 56) | std::uint32_t(((w[1] * kGather) >> 56) << 8);
 }
 
-// The sums of the low and of the high nibbles of the 16 lanes (each nibble at
-// most 15, so each sum fits in a byte lane before the final multiply).
-inline void sum_nibbles(Bytes v, std::uint32_t& low, std::uint32_t& high) noexcept {
+// The sum of the 16 lanes, each at most 128. Portable: adjacent lanes added
+// into 16-bit fields (at most 512 each), summed by one multiply.
+inline std::uint32_t sum_bytes_portable(Bytes v) noexcept {
   const Words w = (Words)v;
-  constexpr std::uint64_t kNibbles = 0x0F0F0F0F0F0F0F0Full;
-  const std::uint64_t lows = (w[0] & kNibbles) + (w[1] & kNibbles);  // lanes <= 30
-  const std::uint64_t highs = ((w[0] >> 4) & kNibbles) + ((w[1] >> 4) & kNibbles);
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull;  // sums 8 lanes (<= 240) into the top byte
-  low += std::uint32_t((lows * kOnes) >> 56);
-  high += std::uint32_t((highs * kOnes) >> 56);
+  constexpr std::uint64_t kEven = 0x00FF00FF00FF00FFull;
+  const std::uint64_t pairs = (w[0] & kEven) + ((w[0] >> 8) & kEven) + (w[1] & kEven) + ((w[1] >> 8) & kEven);
+  return std::uint32_t((pairs * 0x0001000100010001ull) >> 48);
+}
+
+// The same, one instruction each on SSE2 (movemask; sum of absolute differences).
+inline std::uint32_t lane_bits(Bytes mask) noexcept {
+#if defined(__SSE2__)
+  return std::uint32_t(_mm_movemask_epi8((__m128i)mask));
+#else
+  return lane_bits_portable(mask);
+#endif
+}
+inline std::uint32_t sum_bytes(Bytes v) noexcept {
+#if defined(__SSE2__)
+  const __m128i s = _mm_sad_epu8((__m128i)v, _mm_setzero_si128());  // the sums of lanes 0-7 and 8-15
+  return std::uint32_t(_mm_cvtsi128_si32(_mm_add_epi32(s, _mm_unpackhi_epi64(s, s))));
+#else
+  return sum_bytes_portable(v);
+#endif
 }
 
 }  // namespace onair::stream::sentiment::bytes16

@@ -87,21 +87,25 @@ struct MessageBuffer {
     const std::uint64_t first = rest >= 8 ? swar::load64(t + i) : last_bytes(t, n, rest);
     const std::uint64_t second = rest >= 8 ? last_bytes(t, n, rest - 8) : 0x20 * swar::kOnes;
     put(i, bytes16::from_words(first, second), pass);
-    if ((i & 63) != 48) end_block(i, pass);
+    if ((i & 63) != 48) separators[i >> 6] = pass.separators;
     const bytes16::Bytes spaces = bytes16::from_words(0x20 * swar::kOnes, 0x20 * swar::kOnes);
     bytes16::store(raw + i + 16, spaces);
     bytes16::store(low + i + 16, spaces);
     static_assert(kPadding == 16);
+    counts.letters = bytes16::sum_bytes(pass.letters);
+    counts.capitals = bytes16::sum_bytes(pass.capitals);
+    counts.bangs = bytes16::sum_bytes(pass.bangs);
+    counts.questions = bytes16::sum_bytes(pass.questions);
   }
   MessageBuffer(const MessageBuffer&) = delete;
   MessageBuffer& operator=(const MessageBuffer&) = delete;
 
  private:
-  // The current 64-byte block: per-lane counts in 4-bit fields (at most 4 per
-  // lane), letters in the low nibble and capitals in the high one, '!' and '?'
-  // likewise, so one add per vector counts two things; and the separator bits.
+  // Per-lane counts over the whole message (at most kMaxBytes / 16 = 128 per
+  // lane, summed once at the end), and the current 64-byte block's separator bits.
+  static_assert(kMaxBytes / 16 <= 128);
   struct Pass {
-    bytes16::Bytes cases{}, punctuation{};
+    bytes16::Bytes letters{}, capitals{}, bangs{}, questions{};
     std::uint64_t separators = 0;
   };
 
@@ -113,18 +117,16 @@ struct MessageBuffer {
     const Bytes capitals = letters & (Bytes)((v & 0x20) == 0);
     bytes16::store(raw + i, v);
     bytes16::store(low + i, v | (capitals & 0x20));
-    pass.cases += (letters & 0x01) | (capitals & 0x10);
-    pass.punctuation += ((Bytes)(v == '!') & 0x01) | ((Bytes)(v == '?') & 0x10);
+    pass.letters -= letters;  // a mask lane is 0xFF: -1
+    pass.capitals -= capitals;
+    pass.bangs -= (Bytes)(v == '!');
+    pass.questions -= (Bytes)(v == '?');
     const Bytes splits = (Bytes)(v >= 0x80) | (Bytes)(v == ' ') | (Bytes)((Bytes)(v - '\t') < 5);
     pass.separators |= std::uint64_t(bytes16::lane_bits(splits)) << (i & 63);
-    if ((i & 63) == 48) end_block(i, pass);
-  }
-  // Adds up the block ending in the vector at i.
-  void end_block(std::size_t i, Pass& pass) noexcept {
-    bytes16::sum_nibbles(pass.cases, counts.letters, counts.capitals);
-    bytes16::sum_nibbles(pass.punctuation, counts.bangs, counts.questions);
-    separators[i >> 6] = pass.separators;
-    pass = Pass{};
+    if ((i & 63) == 48) {
+      separators[i >> 6] = pass.separators;
+      pass.separators = 0;
+    }
   }
 };
 

@@ -194,30 +194,32 @@ void Scan::emoji(char32_t cp) noexcept {
 Sentiment Scan::finish() noexcept {
   std::array<float, kCategoryCount> sum{};
   std::array<float, kCategoryCount> rest;
-  std::array<std::uint8_t, kCategoryCount> count{};
   rest.fill(1.0f);
   std::uint32_t evidence = 0;
   std::uint32_t voted = 0;  // categories with a vote, one bit each
+  // Without a branch per vote: a vote that does not count (weight 0 after a
+  // phrase took it over) adds +0 to the sum and multiplies the rest by 1, both
+  // exact. max(0, w) is w when it counts (w > 0) and +0 otherwise, NaN included.
+  for (std::size_t i = 0; i < votes_n_; ++i) {
+    const auto c = static_cast<std::size_t>(votes_[i].category);
+    const float w = std::max(0.0f, votes_[i].weight);
+    const bool counted = w > 0.0f;
+    sum[c] += w;
+    rest[c] *= 1.0f - std::min(w, 1.0f);
+    evidence += counted;
+    voted |= std::uint32_t(counted) << c;
+  }
+  // The votes that are not the words' (cheers, punctuation, shouting): rare
+  // enough to count per category, which only long messages need (below).
+  std::array<std::uint8_t, kCategoryCount> signals{};
   auto add = [&](Category c, float w) {
     const auto i = static_cast<std::size_t>(c);
     sum[i] += w;
     rest[i] *= 1.0f - std::clamp(w, 0.0f, 1.0f);
-    ++count[i];
+    ++signals[i];
     ++evidence;
     voted |= 1u << i;
   };
-  // Without a branch per vote: a vote that does not count (weight 0 after a
-  // phrase took it over) adds +0 to the sum and multiplies the rest by 1, both exact.
-  for (std::size_t i = 0; i < votes_n_; ++i) {
-    const auto c = static_cast<std::size_t>(votes_[i].category);
-    const bool counted = votes_[i].weight > 0.0f;
-    const float w = counted ? votes_[i].weight : 0.0f;
-    sum[c] += w;
-    rest[c] *= 1.0f - std::min(w, 1.0f);
-    count[c] = std::uint8_t(count[c] + counted);
-    evidence += counted;
-    voted |= std::uint32_t(counted) << c;
-  }
   if (bits_ > 0) {
     // All the message's cheermotes as one cheer event (Twitch sums them too).
     const Sentiment c = classify_event({EventType::cheer, bits_});
@@ -225,7 +227,9 @@ Sentiment Scan::finish() noexcept {
   }
   const bool lexical = evidence > 0;
   const std::uint32_t bangs = m_.counts.bangs, questions = m_.counts.questions;
-  const float caps_ratio = letters_ >= 4 ? float(capitals_) / float(letters_) : 0.0f;
+  // Without a branch on the letter count, which chat varies unpredictably.
+  const float ratio = float(capitals_) / float(std::max<std::uint32_t>(letters_, 1));
+  const float caps_ratio = letters_ >= 4 ? ratio : 0.0f;
   const bool shouting = caps_ratio >= 0.7f;
   if (questions > 0 && bangs > 0) {
     add(Category::surprised, kQuestionBangVote);
@@ -237,29 +241,30 @@ Sentiment Scan::finish() noexcept {
   if (!lexical && shouting && questions == 0) add(Category::excited, kShoutVote);
   if (evidence == 0) return Sentiment{Category::curious, words_ > 0 ? kDefaultIntensity : 0.0f, 0, 0};
 
-  // The first largest sum: the only category with votes (usual), or without a
-  // branch per category: sums are >= +0, so their bit patterns order as they
-  // do; the low bits make the first one win ties.
+  // The first largest sum, over the categories that voted (usually one): sums
+  // of counted votes are > 0, so a category without one (+0) never wins.
   std::size_t best = std::size_t(__builtin_ctz(voted));
-  if ((voted & (voted - 1)) != 0) {
-    std::uint64_t top = 0;
-    for (std::size_t i = 0; i < kCategoryCount; ++i) {
-      std::uint32_t bits = 0;
-      std::memcpy(&bits, &sum[i], sizeof bits);
-      top = std::max(top, (std::uint64_t(bits) << 3) | (kCategoryCount - 1 - i));
-    }
-    best = kCategoryCount - 1 - std::size_t(top & 7);
+  for (std::uint32_t others = voted & (voted - 1); others != 0; others &= others - 1) {
+    const auto i = std::size_t(__builtin_ctz(others));
+    if (sum[i] > sum[best]) best = i;
   }
   const auto winner = static_cast<Category>(best);
+  // The bonuses are added without branches: a bonus that does not apply adds +0,
+  // which leaves the sum exactly as it was.
   float intensity = 1.0f - rest[best];
-  if (shouting) intensity += kShoutBonus * caps_ratio;
+  intensity += shouting ? kShoutBonus * caps_ratio : 0.0f;
   intensity += kBangBonus * float(std::min<std::uint32_t>(bangs, 5));
-  if (winner == Category::curious || winner == Category::surprised) {
-    intensity += kQuestionBonus * float(std::min<std::uint32_t>(questions, 3));
+  const bool asks = winner == Category::curious || winner == Category::surprised;
+  intensity += asks ? kQuestionBonus * float(std::min<std::uint32_t>(questions, 3)) : 0.0f;
+  intensity += elongated_ ? kElongationBonus : 0.0f;
+  intensity += max_run_ >= 3 ? kSpamBonus : 0.0f;
+  if (words_ >= 12) {  // a long message with one vote for the winner is diluted
+    std::uint32_t count = signals[best];
+    for (std::size_t i = 0; i < votes_n_; ++i) {
+      count += static_cast<std::size_t>(votes_[i].category) == best && votes_[i].weight > 0.0f;
+    }
+    if (count <= 1) intensity *= kDilution;
   }
-  if (elongated_) intensity += kElongationBonus;
-  if (max_run_ >= 3) intensity += kSpamBonus;
-  if (words_ >= 12 && count[best] <= 1) intensity *= kDilution;
   if (!(intensity >= 0.0f)) intensity = 0.0f;  // NaN-proof
   return Sentiment{winner, std::min(intensity, 1.0f), std::uint8_t(std::min<std::uint32_t>(evidence, 255)), bits_};
 }
