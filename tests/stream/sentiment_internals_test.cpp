@@ -94,6 +94,8 @@ TEST(SentimentInternals, VectorHelpersMatchTheirPortableCode) {
     ASSERT_EQ(bytes16::lane_bits_portable(mask), bits);
     ASSERT_EQ(bytes16::sum_bytes(counts), sum);
     ASSERT_EQ(bytes16::sum_bytes_portable(counts), sum);
+    const bytes16::Bytes down = bytes16::shift_down(counts);
+    for (int k = 0; k < 16; ++k) ASSERT_EQ(down[k], k < 15 ? counts[k + 1] : 0);
   }
 }
 

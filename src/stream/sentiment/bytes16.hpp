@@ -25,6 +25,17 @@ inline Bytes load(const char* p) noexcept {
 inline void store(char* p, Bytes v) noexcept { std::memcpy(p, &v, sizeof v); }
 inline Bytes from_words(std::uint64_t low, std::uint64_t high) noexcept { return (Bytes)(Words{low, high}); }
 
+// Lane k of the result: lane k + 1 of v (lane 15: 0).
+inline Bytes shift_down(Bytes v) noexcept {
+#if defined(__clang__)
+  return __builtin_shufflevector(v, Bytes{}, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+#else
+  return __builtin_shuffle(v, Bytes{}, Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+#endif
+}
+// Every lane c.
+inline Bytes splat(std::uint8_t c) noexcept { return Bytes{} + c; }
+
 // Bit k of the result: lane k of the mask is set. Portable: the high bits of
 // 8 bytes gathered into one byte by one multiply (bit 8k + 7 lands on bit 56 + k).
 inline std::uint32_t lane_bits_portable(Bytes mask) noexcept {

@@ -8,42 +8,54 @@
 
 namespace onair::stream::sentiment {
 
-// One pass over the message (message_buffer.hpp), then a walk over its
-// separator bits: each run of bytes between two separators is a token for the
-// scan (scan.hpp), each symbol code point an emoji.
-Sentiment Classifier::classify(std::string_view text) const noexcept {
-  const detail::Message m(text);  // padded raw + folded copies, separator bits, letter and punctuation counts
+namespace {
+
+// A separator byte >= 0x80 at i (not inside a sequence already decoded): one
+// code point decoded. Emoji and Unicode spaces split words (the token before
+// ends at i); other letters (accents, CJK) and invalid bytes stay inside them.
+// Returns where the current token starts after it. Out of line: rare in chat.
+[[gnu::noinline]] std::size_t decode_at(detail::Scan& scan, const detail::Message& m, std::size_t start, std::size_t i,
+                                        std::size_t& skip) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(m.raw);
-  detail::Scan scan(lexicon_, m);
+  char32_t cp = 0;
+  const std::size_t len = detail::decode_utf8(p + i, m.size - i, cp);
+  skip = i + len;
+  if (!is_symbol_codepoint(cp) && !detail::is_emoji_glue(cp) && !detail::is_unicode_space(cp)) return start;
+  if (i > start) scan.token_outline(m.raw + start, m.low + start, i - start);
+  if (is_symbol_codepoint(cp)) scan.emoji(cp);
+  return i + len;
+}
+
+// The walk over the separator bits (whitespace and bytes >= 0x80): each run of
+// bytes between two separators is a token for the scan, each symbol code point
+// an emoji. The bit at m.size (padding, a space) is always set, so the walk
+// ends there; the one call of the inline token() is for ASCII whitespace.
+template <bool kLong>
+Sentiment walk(detail::Scan& scan, const detail::Message& m) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(m.raw);
   std::size_t start = 0;  // the current token's first byte
   std::size_t skip = 0;   // the bytes before this were decoded with a UTF-8 sequence
-  // Walk the separator bits (whitespace and bytes >= 0x80); the bit at m.size is
-  // always set, so the walk ends there.
   for (std::size_t w = 0;; ++w) {
     for (std::uint64_t bits = m.separators[w]; bits != 0; bits &= bits - 1) {
-      const std::size_t i = w * 64 + std::size_t(__builtin_ctzll(bits));
-      if (i >= m.size) {
-        if (m.size > start) scan.token(start, m.size - start);
-        return scan.finish();
-      }
-      if (p[i] < 0x80) {  // ASCII whitespace
-        if (i > start) scan.token(start, i - start);
-        start = i + 1;
+      const std::size_t i = w * 64 + unsigned(__builtin_ctzll(bits));
+      if (p[i] >= 0x80) {  // (the byte at m.size is a space)
+        if (i >= skip) start = decode_at(scan, m, start, i, skip);
         continue;
       }
-      if (i < skip) continue;  // a continuation byte of a sequence already decoded
-      char32_t cp = 0;
-      const std::size_t len = detail::decode_utf8(p + i, m.size - i, cp);
-      skip = i + len;
-      // Emoji and Unicode spaces split words; other letters (accents, CJK) and
-      // invalid bytes stay inside them.
-      if (is_symbol_codepoint(cp) || detail::is_emoji_glue(cp) || detail::is_unicode_space(cp)) {
-        if (i > start) scan.token(start, i - start);
-        if (is_symbol_codepoint(cp)) scan.emoji(cp);
-        start = i + len;
-      }
+      if (i > start) scan.token<kLong>(m.raw + start, m.low + start, i - start);
+      if (i >= m.size) return scan.finish();
+      start = i + 1;
     }
   }
+}
+
+}  // namespace
+
+// One pass over the message (message_buffer.hpp), then the walk over its tokens.
+Sentiment Classifier::classify(std::string_view text) const noexcept {
+  const detail::Message m(text);  // padded raw + folded copies, separator bits, letter and punctuation counts
+  detail::Scan scan(lexicon_, m);
+  return m.size > detail::kPhraseCap ? walk<true>(scan, m) : walk<false>(scan, m);
 }
 
 }  // namespace onair::stream::sentiment

@@ -61,9 +61,9 @@ void Scan::apply(const Slot& s, float weight) noexcept {
 }
 
 // The lookups of phrase(), once the pair filter lets the previous word and this one through.
-void Scan::phrase_lookups(Word current, std::uint64_t hash, std::uint64_t pair, bool starts) noexcept {
+void Scan::phrase_lookups(Word current, std::uint64_t hash, std::uint64_t pair, std::uint8_t starts) noexcept {
   bool matched = false;
-  if (prefix2_) {
+  if ((prefix_ & kPrefix2) != 0) {
     const Slot* s = lx_.find_phrase(pair_hash(pair_hash_, hash), std::array<Word, 3>{prev2_, prev1_, current});
     if (has_entry(s)) {
       for (std::size_t i = 0; i < votes_n_; ++i) {
@@ -75,7 +75,7 @@ void Scan::phrase_lookups(Word current, std::uint64_t hash, std::uint64_t pair, 
     }
   }
   bool next2 = false;
-  if (prefix1_ && !matched) {
+  if ((prefix_ & kPrefix1) != 0 && !matched) {
     const Slot* s = lx_.find_phrase(pair, std::array<Word, 2>{prev1_, current});
     if (has_entry(s)) {
       for (std::size_t i = 0; i < votes_n_; ++i) {
@@ -90,8 +90,7 @@ void Scan::phrase_lookups(Word current, std::uint64_t hash, std::uint64_t pair, 
   prev2_ = prev1_;
   prev1_ = current;
   prev1_hash_ = hash;
-  prefix2_ = next2;
-  prefix1_ = starts;
+  prefix_ = std::uint8_t(starts | (next2 ? kPrefix2 : 0));
 }
 
 // "Cheer100", "BibleThump500": a cheermote prefix directly followed by the bits
@@ -177,7 +176,7 @@ void Scan::general(const char* raw, const char* folded, std::size_t len, std::ui
   }
   if (m.word_len > 0) {
     const bool whole = m.word == folded && m.word_len == len;
-    phrase(Word{m.word, m.word_len}, whole ? h : hash_bytes(m.word, m.word_len), s);
+    phrase<true>(Word{m.word, m.word_len}, whole ? h : hash_bytes(m.word, m.word_len), s);
   } else {
     break_phrase();
   }

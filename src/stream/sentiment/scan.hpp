@@ -51,15 +51,15 @@ class Scan {
   Scan(const Lexicon& lx, const Message& m) noexcept
       : lx_(lx), m_(m), letters_(m.counts.letters), capitals_(m.counts.capitals) {}
 
-  // The token at m.raw[at .. at + len) (and m.low at the same offsets). Inline
-  // in classify()'s loop: the common case, a word that is no entry or a plain
-  // category entry, with no modifier pending, no try after the whole token and
-  // no phrase to look up, takes no call; the rest goes to general().
-  [[gnu::always_inline]] void token(std::size_t at, std::size_t len) noexcept {
-    // Both views of the token are slices of the padded message: `folded` is
-    // ASCII-lowercased, and both may be read past the token's end.
-    const char* raw = m_.raw + at;
-    const char* folded = m_.low + at;
+  // The token at `raw` (as written) and `folded` (ASCII-lowercased), slices of
+  // the padded message at the same offsets, readable past the token's end. Inline
+  // in classify()'s walk: the common case, a word that is no entry or a plain
+  // category entry, with no modifier pending and no try after the whole token
+  // that could apply, takes no call (a phrase lookup, rare, does); the rest goes
+  // to general(). kLong: the message is longer than kPhraseCap, so phrase()
+  // must count the bytes its words span (a shorter one never reaches the cap).
+  template <bool kLong>
+  [[gnu::always_inline]] void token(const char* raw, const char* folded, std::size_t len) noexcept {
     if (len > kMaxToken) {  // never looked up
       break_phrase();
       end_word();
@@ -80,8 +80,12 @@ class Scan {
     // predictor learns: the vote is written in any case and counted only for an entry.
     votes_[votes_n_] = Vote{s->weight, words_, s->category};
     votes_n_ += std::size_t(has_entry(s) & (votes_n_ < kMaxVotes));
-    phrase(Word{folded, len}, h, s);
+    phrase<kLong>(Word{folded, len}, h, s);
     ++words_;  // end_word() with no modifier pending
+  }
+  // token() out of line, for the walk's rare paths (UTF-8).
+  [[gnu::noinline]] void token_outline(const char* raw, const char* folded, std::size_t len) noexcept {
+    token<true>(raw, folded, len);
   }
   void emoji(char32_t cp) noexcept;
   Sentiment finish() noexcept;
@@ -114,15 +118,18 @@ class Scan {
   void apply(const Slot& s, float weight) noexcept;
   // The word as phrases read it; `hash` = hash_bytes() of it, `unigram` its slot.
   // Inline up to the pair filter, which almost always says no lookup is due.
+  template <bool kLong>
   [[gnu::always_inline]] void phrase(Word word, std::uint64_t hash, const Slot* unigram) noexcept {
-    const std::size_t start = phrase_len_ + (phrase_len_ != 0);  // after a separating space
-    if (start + word.size() > kPhraseCap) {
-      break_phrase();
-      return;
+    if (kLong) {
+      const std::size_t start = phrase_len_ + (phrase_len_ != 0);  // after a separating space
+      if (start + word.size() > kPhraseCap) {
+        break_phrase();
+        return;
+      }
+      phrase_len_ = start + word.size();
     }
-    phrase_len_ = start + word.size();
-    const bool starts = (unigram->flags & slot_flag::prefix) != 0;
-    if (prefix1_ | prefix2_) {
+    const auto starts = std::uint8_t((unigram->flags & slot_flag::prefix) != 0);
+    if (prefix_ != 0) {
       // Lookups only when some phrase has the previous word and this one next to each other.
       const std::uint64_t pair = pair_hash(prev1_hash_, hash);
       if (lx_.may_pair(pair)) {
@@ -133,12 +140,12 @@ class Scan {
     prev2_ = prev1_;
     prev1_ = word;
     prev1_hash_ = hash;
-    prefix2_ = false;
-    prefix1_ = starts;
+    prefix_ = starts;
   }
   // The bigram/trigram lookups of phrase(); `pair` = pair_hash(prev1_hash_, hash).
-  [[gnu::noinline]] void phrase_lookups(Word word, std::uint64_t hash, std::uint64_t pair, bool starts) noexcept;
-  void break_phrase() noexcept { prefix1_ = prefix2_ = false; }
+  [[gnu::noinline]] void phrase_lookups(Word word, std::uint64_t hash, std::uint64_t pair,
+                                        std::uint8_t starts) noexcept;
+  void break_phrase() noexcept { prefix_ = 0; }
   void end_word() noexcept {
     negate_left_ -= negate_left_ > 0;  // no branch: these flip with the words
     boost_left_ -= boost_left_ > 0;
@@ -156,13 +163,16 @@ class Scan {
   // message pass, which the CPU cannot forward from its store buffer).
   Word prev1_, prev2_;
   std::uint64_t prev1_hash_ = 0;  // hash_bytes() of prev1_
-  std::uint64_t pair_hash_ = 0;   // pair_hash() of prev2_ and prev1_, when prefix2_
-  std::size_t phrase_len_ = 0;    // bytes of "word word ..." so far: words past kPhraseCap are not phrase-matched
+  std::uint64_t pair_hash_ = 0;   // pair_hash() of prev2_ and prev1_, when kPrefix2
+  // Bytes of "word word ..." so far (counted in messages longer than kPhraseCap
+  // only): words past kPhraseCap are not phrase-matched.
+  std::size_t phrase_len_ = 0;
   // Squeezed elongations ("gooo" -> "go"), one per token in turn, so that the
   // previous two stay valid while they may be part of a phrase.
   char squeezed_[3][2 * kMaxToken];
-  bool prefix1_ = false;  // the previous word starts a phrase
-  bool prefix2_ = false;  // the previous two words start a phrase
+  // kPrefix1: the previous word starts a phrase; kPrefix2: the previous two words do.
+  static constexpr std::uint8_t kPrefix1 = 1, kPrefix2 = 2;
+  std::uint8_t prefix_ = 0;
   int negate_left_ = 0, boost_left_ = 0;
   std::uint16_t negator_word_ = 0;
   float boost_ = 1.0f;

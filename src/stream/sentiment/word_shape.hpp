@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "stream/sentiment/bytes16.hpp"
 #include "stream/sentiment/hash.hpp"
 #include "stream/sentiment/swar.hpp"
 
@@ -64,23 +65,29 @@ inline bool has_triple(const char* w, std::size_t n) noexcept {
   return found != 0;
 }
 
-// Per token length up to 16, the lanes of the probe's two words that the shape
-// test below reads: period candidates (bytes 2 .. len / 2, within the first
-// word) and the starts of three bytes in a row (in each word).
-struct ShapeLanes {
-  std::uint64_t period, triple0, triple1;
+// Per token length up to 15, the lanes the shape test below reads: period
+// candidates (bytes 2 .. len / 2) and the starts of three bytes in a row.
+struct alignas(16) ShapeLanes {
+  std::array<char, 16> period, triple;  // 0xFF lanes: read
 };
 inline constexpr auto kShapeLanes = [] {
-  std::array<ShapeLanes, 17> t{};
-  auto lanes = [](std::size_t from, std::size_t to) {  // bytes [from, to) of a word
-    std::uint64_t m = 0;
-    for (std::size_t k = from; k < to && k < 8; ++k) m |= 0xFFull << (8 * k);
-    return m;
-  };
-  for (std::size_t len = 0; len <= 16; ++len) {
-    t[len].period = len >= 4 ? lanes(2, len / 2 + 1) : 0;
-    t[len].triple0 = len >= 3 ? lanes(0, len - 2) : 0;
-    t[len].triple1 = len >= 11 ? lanes(0, len - 10) : 0;
+  std::array<ShapeLanes, 16> t{};
+  for (std::size_t len = 0; len < 16; ++len) {
+    for (std::size_t k = 0; k < 16; ++k) {
+      t[len].period[k] = (len >= 4 && k >= 2 && k <= len / 2) ? char(0xFF) : 0;
+      t[len].triple[k] = (k + 2 < len) ? char(0xFF) : 0;
+    }
+  }
+  return t;
+}();
+
+// Per byte: bit 0, it is no word byte (a token starting with it may be stripped);
+// bit 1, no word byte or a digit (a token ending with it may be stripped or a cheer).
+inline constexpr auto kEdgeClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (std::size_t c = 0; c < 256; ++c) {
+    const std::uint8_t k = kByteClass[c];
+    t[c] = std::uint8_t(((k & byte_class::word) == 0 ? 3 : 0) | ((k & byte_class::digit) != 0 ? 2 : 0));
   }
   return t;
 }();
@@ -88,26 +95,21 @@ inline constexpr auto kShapeLanes = [] {
 // Whether any try after the whole token may match: the token starts or ends
 // with punctuation (2), ends in a digit (a cheer), has a byte equal to its first
 // early enough to repeat (3: a period p needs w[p] == w[0], p <= len / 2) or three
-// equal bytes in a row (4). False for most words. Reads the probe's words (the
-// folded bytes, zero past the token) and no memory but the last byte and two
-// small tables; a token over 16 bytes (rare) is always tried.
+// equal bytes in a row (4). False for most words. Tests all lanes of the
+// probe's two words at once in one vector; a token of 16 bytes or more (rare)
+// is always tried.
 inline bool may_need_tries(const Probe& p) noexcept {
-  if (p.len > 16) return true;
-  const std::uint64_t w0 = p.first, w1 = p.second;
-  const auto first = static_cast<unsigned char>(w0);
-  const char last = p.folded[p.len - 1];
-  const bool edges = !is_word_byte(char(first)) | !is_word_byte(last) | ((class_of(last) & byte_class::digit) != 0);
+  if (p.len >= 16) return true;
+  using bytes16::Bytes;
+  const auto first = static_cast<unsigned char>(p.first);
+  const auto last = static_cast<unsigned char>(p.folded[p.len - 1]);
+  const unsigned edges = (kEdgeClass[first] | (kEdgeClass[last] >> 1)) & 1u;
+  const Bytes v = bytes16::from_words(p.first, p.second);                        // zero past the token
+  const Bytes next = bytes16::shift_down(v), after = bytes16::shift_down(next);  // lane j: bytes j + 1, j + 2
   const ShapeLanes& lanes = kShapeLanes[p.len];
-  const std::uint64_t again = swar::eq(w0, first) & lanes.period;
-  const bool repeats = (again != 0) | (p.len >= 16);
-  // Lane j of each word: bytes j, j + 1, j + 2 of that word (the next word's bytes shifted in).
-  const std::uint64_t y0 = (w0 >> 8) | (w1 << 56), z0 = (w0 >> 16) | (w1 << 48);
-  std::uint64_t triples = swar::zero_lanes((w0 ^ y0) | (y0 ^ z0)) & lanes.triple0;
-  if (p.len > 10) {
-    const std::uint64_t y1 = w1 >> 8, z1 = w1 >> 16;
-    triples |= swar::zero_lanes((w1 ^ y1) | (y1 ^ z1)) & lanes.triple1;
-  }
-  return edges | repeats | (triples != 0);
+  const Bytes hits = ((Bytes)(v == next) & (Bytes)(next == after) & bytes16::load(lanes.triple.data())) |
+                     ((Bytes)(v == bytes16::splat(first)) & bytes16::load(lanes.period.data()));
+  return (edges | bytes16::lane_bits(hits)) != 0;
 }
 
 }  // namespace onair::stream::sentiment::detail
