@@ -60,35 +60,38 @@ void Scan::apply(const Slot& s, float weight) noexcept {
   vote(c, weight);
 }
 
+// A phrase of the last `words` words matched: it takes back their votes (the
+// last ones: votes are in word order) and owns a negator among them ("did not
+// expect"), then votes itself.
+void Scan::take_phrase(const Slot& s, std::uint16_t words) noexcept {
+  for (std::size_t i = votes_n_; i > 0 && votes_[i - 1].word + words >= words_; --i) votes_[i - 1].weight = 0.0f;
+  if (negator_word_ + words >= words_) negate_left_ = 0;
+  if (s.role == Role::category && (negate_left_ | boost_left_) == 0) {
+    vote(s.category, s.weight);  // apply() without a modifier
+  } else {
+    apply(s, s.weight);
+  }
+}
+
 // The lookups of phrase(), once the pair filter lets the previous word and this one through.
 void Scan::phrase_lookups(Word current, std::uint64_t hash, std::uint64_t pair, std::uint8_t starts) noexcept {
   bool matched = false;
   if ((prefix_ & kPrefix2) != 0) {
     const Slot* s = lx_.find_phrase(pair_hash(pair_hash_, hash), std::array<Word, 3>{prev2_, prev1_, current});
     if (has_entry(s)) {
-      for (std::size_t i = 0; i < votes_n_; ++i) {
-        if (votes_[i].word + 2 >= words_) votes_[i].weight = 0.0f;
-      }
-      if (negator_word_ + 2 >= words_) negate_left_ = 0;  // "did not expect": the negator is the phrase's
-      apply(*s, s->weight);
+      take_phrase(*s, 2);
       matched = true;
     }
   }
   bool next2 = false;
   if ((prefix_ & kPrefix1) != 0 && !matched) {
     const Slot* s = lx_.find_phrase(pair, std::array<Word, 2>{prev1_, current});
-    if (has_entry(s)) {
-      for (std::size_t i = 0; i < votes_n_; ++i) {
-        if (votes_[i].word + 1 >= words_) votes_[i].weight = 0.0f;
-      }
-      if (negator_word_ + 1 >= words_) negate_left_ = 0;
-      apply(*s, s->weight);
-    }
+    if (has_entry(s)) take_phrase(*s, 1);
     next2 = (s->flags & slot_flag::prefix) != 0;
     pair_hash_ = pair;
   }
   prev2_ = prev1_;
-  prev1_ = current;
+  prev1_ = Slice{current.data(), current.size()};
   prev1_hash_ = hash;
   prefix_ = std::uint8_t(starts | (next2 ? kPrefix2 : 0));
 }

@@ -138,10 +138,11 @@ class Scan {
       }
     }
     prev2_ = prev1_;
-    prev1_ = word;
+    prev1_ = Slice{word.data(), word.size()};
     prev1_hash_ = hash;
     prefix_ = starts;
   }
+  [[gnu::always_inline]] inline void take_phrase(const Slot& s, std::uint16_t words) noexcept;
   // The bigram/trigram lookups of phrase(); `pair` = pair_hash(prev1_hash_, hash).
   [[gnu::noinline]] void phrase_lookups(Word word, std::uint64_t hash, std::uint64_t pair,
                                         std::uint8_t starts) noexcept;
@@ -161,9 +162,15 @@ class Scan {
   // a lookup, which is rare: copying every word into a phrase buffer cost more
   // than the rest of the phrase logic (a copy reads bytes just written by the
   // message pass, which the CPU cannot forward from its store buffer).
-  Word prev1_, prev2_;
-  std::uint64_t prev1_hash_ = 0;  // hash_bytes() of prev1_
-  std::uint64_t pair_hash_ = 0;   // pair_hash() of prev2_ and prev1_, when kPrefix2
+  // These are read only once prefix_ says they were set: no initial values.
+  struct Slice {
+    const char* p;
+    std::size_t n;
+    operator Word() const noexcept { return Word(p, n); }
+  };
+  Slice prev1_, prev2_;
+  std::uint64_t prev1_hash_;  // hash_bytes() of prev1_
+  std::uint64_t pair_hash_;   // pair_hash() of prev2_ and prev1_, when kPrefix2
   // Bytes of "word word ..." so far (counted in messages longer than kPhraseCap
   // only): words past kPhraseCap are not phrase-matched.
   std::size_t phrase_len_ = 0;
@@ -175,7 +182,7 @@ class Scan {
   std::uint8_t prefix_ = 0;
   int negate_left_ = 0, boost_left_ = 0;
   std::uint16_t negator_word_ = 0;
-  float boost_ = 1.0f;
+  float boost_;  // read only while boost_left_ > 0
   std::uint16_t words_ = 0;
   std::uint32_t letters_ = 0, capitals_ = 0;  // of the words that count for shouting
   std::uint32_t bits_ = 0;                    // cheered bits (cheermotes), saturating

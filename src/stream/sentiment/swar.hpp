@@ -48,13 +48,22 @@ inline constexpr std::array<std::uint64_t, 9> kFirstBytes = {
     0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFFFull};
 inline std::uint64_t first_bytes(std::size_t n) noexcept { return kFirstBytes[n < 8 ? n : 8]; }
 
+// Per n = 0..16, the masks keeping the first n bytes of two words.
+struct PrefixMasks {
+  std::uint64_t first, second;
+};
+inline constexpr auto kPrefixMasks = [] {
+  std::array<PrefixMasks, 17> t{};
+  for (std::size_t n = 0; n <= 16; ++n) t[n] = {kFirstBytes[n < 8 ? n : 8], kFirstBytes[n < 8 ? 0 : n - 8]};
+  return t;
+}();
+
 // Equal bytes a[0..n) and b[0..n). Both may be read up to max(n, 16) bytes
 // (padded buffers): up to 16 bytes it is two masked compares and no branch on n.
 inline bool equal_padded(const char* a, const char* b, std::size_t n) noexcept {
   if (n <= 16) {
-    const std::uint64_t lo = (load64(a) ^ load64(b)) & first_bytes(n);
-    const std::uint64_t hi = (load64(a + 8) ^ load64(b + 8)) & first_bytes(n - (n < 8 ? n : 8));
-    return (lo | hi) == 0;
+    const PrefixMasks& m = kPrefixMasks[n];
+    return (((load64(a) ^ load64(b)) & m.first) | ((load64(a + 8) ^ load64(b + 8)) & m.second)) == 0;
   }
   for (std::size_t i = 0; i + 8 < n; i += 8) {
     if (load64(a + i) != load64(b + i)) return false;
