@@ -18,6 +18,7 @@
 #include "stream/sentiment/hash.hpp"
 #include "stream/sentiment/key_table.hpp"
 #include "stream/sentiment/message_buffer.hpp"
+#include "stream/sentiment/utf8.hpp"
 #include "stream/sentiment/word_shape.hpp"
 
 namespace onair::stream::sentiment {
@@ -96,6 +97,27 @@ TEST(SentimentInternals, VectorHelpersMatchTheirPortableCode) {
     ASSERT_EQ(bytes16::sum_bytes_portable(counts), sum);
     const bytes16::Bytes down = bytes16::shift_down(counts);
     for (int k = 0; k < 16; ++k) ASSERT_EQ(down[k], k < 15 ? counts[k + 1] : 0);
+  }
+}
+
+TEST(SentimentInternals, PaddedUtf8DecodingMatchesTheBoundsCheckedOne) {
+  // Every lead byte, followed by 0-3 bytes of text and then the classifier's
+  // space padding: both decoders give the same code point and length.
+  std::mt19937_64 rng(16);
+  const unsigned char tails[] = {0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0x7F, 0x20};
+  for (int lead = 0x80; lead < 0x100; ++lead) {
+    for (int round = 0; round < 400; ++round) {
+      unsigned char text[4] = {static_cast<unsigned char>(lead), 0, 0, 0};
+      const std::size_t n = 1 + rng() % 4;
+      for (std::size_t k = 1; k < n; ++k) text[k] = rng() % 2 ? tails[rng() % 9] : static_cast<unsigned char>(rng());
+      unsigned char padded_text[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+      std::copy(text, text + n, padded_text);
+      char32_t a = 0, b = 0;
+      const std::size_t la = detail::decode_utf8(text, n, a);
+      const std::size_t lb = detail::decode_utf8_padded(padded_text, b);
+      ASSERT_EQ(la, lb) << lead << " " << n;
+      ASSERT_EQ(a, b) << lead << " " << n;
+    }
   }
 }
 

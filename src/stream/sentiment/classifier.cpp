@@ -16,13 +16,13 @@ namespace {
 // Returns where the current token starts after it. Out of line: rare in chat.
 [[gnu::noinline]] std::size_t decode_at(detail::Scan& scan, const detail::Message& m, std::size_t start, std::size_t i,
                                         std::size_t& skip) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(m.raw);
   char32_t cp = 0;
-  const std::size_t len = detail::decode_utf8(p + i, m.size - i, cp);
+  const std::size_t len = detail::decode_utf8_padded(reinterpret_cast<const unsigned char*>(m.raw) + i, cp);
   skip = i + len;
-  if (!is_symbol_codepoint(cp) && !detail::is_emoji_glue(cp) && !detail::is_unicode_space(cp)) return start;
+  const bool symbol = is_symbol_codepoint(cp);
+  if (!symbol && !detail::is_emoji_glue(cp) && !detail::is_unicode_space(cp)) return start;
   if (i > start) scan.token_outline(m.raw + start, m.low + start, i - start);
-  if (is_symbol_codepoint(cp)) scan.emoji(cp);
+  if (symbol) scan.emoji(cp);
   return i + len;
 }
 

@@ -11,8 +11,6 @@ namespace onair::stream::sentiment {
 
 namespace {
 
-constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
-
 std::string fold(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -188,21 +186,12 @@ Lexicon Lexicon::build(std::span<const LexiconEntry> entries) {
   lx.cp_slots_.resize(table_size_for(emoji.size()));
   lx.cp_mask_ = lx.cp_slots_.size() - 1;
   for (const auto& [cp, e] : emoji) {
-    std::size_t i = (std::uint64_t(cp) * kMul >> 40) & lx.cp_mask_;
+    std::size_t i = codepoint_home(cp, lx.cp_mask_);
     while (lx.cp_slots_[i].cp != 0 && lx.cp_slots_[i].cp != cp) i = (i + 1) & lx.cp_mask_;
     lx.cp_slots_[i] = CodepointSlot{cp, e->category, e->weight};
   }
   lx.entry_count_ = exact.size() + folded.size() + emoji.size();
   return lx;
-}
-
-const CodepointSlot* Lexicon::find_codepoint(char32_t cp) const noexcept {
-  if (cp_slots_.empty() || cp == 0) return nullptr;
-  for (std::size_t i = (std::uint64_t(cp) * kMul >> 40) & cp_mask_;; i = (i + 1) & cp_mask_) {
-    const CodepointSlot& s = cp_slots_[i];
-    if (s.cp == cp) return &s;
-    if (s.cp == 0) return nullptr;
-  }
 }
 
 std::size_t Lexicon::table_bytes() const noexcept {

@@ -54,7 +54,14 @@ class Lexicon {
   const Slot* find_phrase(std::uint64_t hash, const std::array<std::string_view, N>& words) const noexcept {
     return phrases_.find_words(hash, words);
   }
-  const CodepointSlot* find_codepoint(char32_t cp) const noexcept;
+  const CodepointSlot* find_codepoint(char32_t cp) const noexcept {
+    if (cp_slots_.empty() || cp == 0) return nullptr;
+    for (std::size_t i = codepoint_home(cp, cp_mask_);; i = (i + 1) & cp_mask_) {
+      const CodepointSlot& s = cp_slots_[i];
+      if (s.cp == cp) return &s;
+      if (s.cp == 0) return nullptr;
+    }
+  }
   // False when no phrase has these two words next to each other (`pair`:
   // pair_hash() of the folded words' hash_bytes()): then no phrase lookup ending
   // with the second can match, nor do the two start a longer phrase.
@@ -67,6 +74,10 @@ class Lexicon {
   std::size_t table_bytes() const noexcept;
 
  private:
+  static std::size_t codepoint_home(char32_t cp, std::uint64_t mask) noexcept {
+    return std::size_t((std::uint64_t(cp) * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+  }
+
   KeyTable words_;                    // one-word entries (exact ones first in their chains) and phrase prefixes
   KeyTable phrases_;                  // the same for keys of several words, hashed from their words' hashes
   KeyTable cheermotes_;               // cheermote prefixes, folded

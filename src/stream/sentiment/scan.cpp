@@ -24,6 +24,19 @@ constexpr float kDilution = 0.85f;          // long message (>= 12 words) with o
 constexpr float kDefaultIntensity = 0.10f;  // no signal: Curious at this intensity
 constexpr int kModifierReach = 2;           // words a negate/boost reaches
 
+// The '!' and '?' bonuses by count, as finish() adds them (the same products,
+// made once): index min(count, 5) and min(count, 3).
+constexpr auto kBangBonuses = [] {
+  std::array<float, 6> t{};
+  for (std::size_t k = 0; k < t.size(); ++k) t[k] = kBangBonus * float(k);
+  return t;
+}();
+constexpr auto kQuestionBonuses = [] {
+  std::array<float, 4> t{};
+  for (std::size_t k = 0; k < t.size(); ++k) t[k] = kQuestionBonus * float(k);
+  return t;
+}();
+
 // Negation flips the category: "not funny" is Critical, "not boring" Supportive.
 constexpr std::array<Category, kCategoryCount> kNegated = {
     Category::critical, Category::critical, Category::supportive, Category::curious,
@@ -139,11 +152,16 @@ void Scan::tries(const char* raw, const char* folded, std::size_t len, Match& m,
   if (!has_entry(m.slot) && !m.cheered && has_triple(folded + b, n)) {
     // 4. Elongation: "noooo" -> "noo" -> "no", "yesss" -> "yess" -> "yes".
     for (std::size_t keep = 2; keep >= 1 && !has_entry(m.slot); --keep) {
-      std::size_t k = 0, run = 0;
+      // Without a branch per byte: every byte is written, and kept (k moves on)
+      // while its run is short enough. The last byte kept always equals the one
+      // before this, so runs are counted on the token itself.
       char rawsq[kMaxToken];
-      for (std::size_t i = b; i < e; ++i) {
-        run = (k > 0 && folded[i] == squeezed[k - 1]) ? run + 1 : 1;
-        if (run <= keep) rawsq[k] = raw[i], squeezed[k++] = folded[i];
+      rawsq[0] = raw[b], squeezed[0] = folded[b];
+      std::size_t k = 1, run = 1;
+      for (std::size_t i = b + 1; i < e; ++i) {
+        run = folded[i] == folded[i - 1] ? run + 1 : 1;
+        rawsq[k] = raw[i], squeezed[k] = folded[i];
+        k += run <= keep;
       }
       if (k == n) continue;  // nothing to squeeze at this length
       // Phrases read the squeezed word even when it is no entry ("lets gooo" -> "lets go").
@@ -255,9 +273,9 @@ Sentiment Scan::finish() noexcept {
   // which leaves the sum exactly as it was.
   float intensity = 1.0f - rest[best];
   intensity += shouting ? kShoutBonus * caps_ratio : 0.0f;
-  intensity += kBangBonus * float(std::min<std::uint32_t>(bangs, 5));
+  intensity += kBangBonuses[std::min<std::uint32_t>(bangs, 5)];
   const bool asks = winner == Category::curious || winner == Category::surprised;
-  intensity += asks ? kQuestionBonus * float(std::min<std::uint32_t>(questions, 3)) : 0.0f;
+  intensity += kQuestionBonuses[asks ? std::min<std::uint32_t>(questions, 3) : 0];
   intensity += elongated_ ? kElongationBonus : 0.0f;
   intensity += max_run_ >= 3 ? kSpamBonus : 0.0f;
   if (words_ >= 12) {  // a long message with one vote for the winner is diluted

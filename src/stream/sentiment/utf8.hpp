@@ -43,6 +43,33 @@ inline std::size_t decode_utf8(const unsigned char* p, std::size_t available, ch
   return len;
 }
 
+// The same in a padded buffer: p[0..4) readable, and no byte past the text a
+// continuation byte (0x80-0xBF: the classifier pads with spaces), so a sequence
+// cut by the end fails its continuation test instead of a length test. One read
+// of the four bytes and no loop: emoji are 4-byte sequences on chat's hot path.
+inline std::size_t decode_utf8_padded(const unsigned char* p, char32_t& cp) noexcept {
+  const char32_t b0 = p[0], b1 = p[1], b2 = p[2], b3 = p[3];
+  const bool c1 = (b1 & 0xC0u) == 0x80u, c2 = (b2 & 0xC0u) == 0x80u, c3 = (b3 & 0xC0u) == 0x80u;
+  cp = kReplacement;
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    const char32_t v = ((b0 & 0x07u) << 18) | ((b1 & 0x3Fu) << 12) | ((b2 & 0x3Fu) << 6) | (b3 & 0x3Fu);
+    if (!(c1 && c2 && c3) || v < 0x10000 || v > 0x10FFFF) return 1;
+    cp = v;
+    return 4;
+  }
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    const char32_t v = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+    if (!(c1 && c2) || v < 0x800 || (v >= 0xD800 && v <= 0xDFFF)) return 1;
+    cp = v;
+    return 3;
+  }
+  if (b0 >= 0xC2 && b0 <= 0xDF && c1) {  // at least 0x80: no overlong form
+    cp = ((b0 & 0x1Fu) << 6) | (b1 & 0x3Fu);
+    return 2;
+  }
+  return 1;
+}
+
 // Joiners and presentation selectors that glue emoji together: skipped.
 constexpr bool is_emoji_glue(char32_t cp) noexcept {
   return cp == 0x200D || cp == 0xFE0F || cp == 0xFE0E || (cp >= 0xE0020 && cp <= 0xE007F);
