@@ -159,7 +159,7 @@ void Scan::tries(const char* raw, const char* folded, std::size_t len, Match& m,
       rawsq[0] = raw[b], squeezed[0] = folded[b];
       std::size_t k = 1, run = 1;
       for (std::size_t i = b + 1; i < e; ++i) {
-        run = folded[i] == folded[i - 1] ? run + 1 : 1;
+        run = (run & (0u - std::size_t(folded[i] == folded[i - 1]))) + 1;  // +1, or 1 after another byte
         rawsq[k] = raw[i], squeezed[k] = folded[i];
         k += run <= keep;
       }
@@ -219,13 +219,22 @@ Sentiment Scan::finish() noexcept {
   std::uint32_t voted = 0;  // categories with a vote, one bit each
   // Without a branch per vote: a vote that does not count (weight 0 after a
   // phrase took it over) adds +0 to the sum and multiplies the rest by 1, both
-  // exact. max(0, w) is w when it counts (w > 0) and +0 otherwise, NaN included.
+  // exact. The tests are made on the weight's bits, which compilers keep free of
+  // branches (float compares became branches that mispredicted): a weight counts
+  // when it is > 0 (bits 1 .. those of +inf: no NaN, no -0), and floats >= +0
+  // order as their bits do, so min(w, 1) is a min of the bits.
   for (std::size_t i = 0; i < votes_n_; ++i) {
     const auto c = static_cast<std::size_t>(votes_[i].category);
-    const float w = std::max(0.0f, votes_[i].weight);
-    const bool counted = w > 0.0f;
+    std::uint32_t bits = 0;
+    std::memcpy(&bits, &votes_[i].weight, sizeof bits);
+    const bool counted = bits - 1 < 0x7F800000u;
+    const std::uint32_t kept = bits & (0u - std::uint32_t(counted));       // w, or +0
+    const std::uint32_t capped = kept < 0x3F800000u ? kept : 0x3F800000u;  // min(w, 1)
+    float w = 0.0f, w1 = 0.0f;
+    std::memcpy(&w, &kept, sizeof w);
+    std::memcpy(&w1, &capped, sizeof w1);
     sum[c] += w;
-    rest[c] *= 1.0f - std::min(w, 1.0f);
+    rest[c] *= 1.0f - w1;
     evidence += counted;
     voted |= std::uint32_t(counted) << c;
   }
@@ -269,15 +278,16 @@ Sentiment Scan::finish() noexcept {
     if (sum[i] > sum[best]) best = i;
   }
   const auto winner = static_cast<Category>(best);
-  // The bonuses are added without branches: a bonus that does not apply adds +0,
-  // which leaves the sum exactly as it was.
+  // The bonuses are added without branches (a flag as a factor, an index
+  // masked to 0): a bonus that does not apply adds +0, which leaves the sum
+  // exactly as it was, and bonus * 1.0f is the bonus.
   float intensity = 1.0f - rest[best];
-  intensity += shouting ? kShoutBonus * caps_ratio : 0.0f;
+  intensity += kShoutBonus * caps_ratio * float(shouting);
   intensity += kBangBonuses[std::min<std::uint32_t>(bangs, 5)];
   const bool asks = winner == Category::curious || winner == Category::surprised;
-  intensity += kQuestionBonuses[asks ? std::min<std::uint32_t>(questions, 3) : 0];
-  intensity += elongated_ ? kElongationBonus : 0.0f;
-  intensity += max_run_ >= 3 ? kSpamBonus : 0.0f;
+  intensity += kQuestionBonuses[std::min<std::uint32_t>(questions, 3) & (0u - std::uint32_t(asks))];
+  intensity += kElongationBonus * float(elongated_);
+  intensity += kSpamBonus * float(max_run_ >= 3);
   if (words_ >= 12) {  // a long message with one vote for the winner is diluted
     std::uint32_t count = signals[best];
     for (std::size_t i = 0; i < votes_n_; ++i) {

@@ -105,8 +105,8 @@ class Scan {
     const CharCounts c = count_chars(raw, len);
     letters_ -= c.letters, capitals_ -= c.capitals;
   }
-  void count_run(std::uint64_t h) noexcept {  // the same token again: spam
-    run_ = (h == last_hash_) ? run_ + 1 : 1;
+  void count_run(std::uint64_t h) noexcept {                    // the same token again: spam
+    run_ = (run_ & (0u - std::uint32_t(h == last_hash_))) + 1;  // no branch: +1, or 1 after another token
     max_run_ = std::max(max_run_, run_);
     last_hash_ = h;
   }
@@ -129,13 +129,13 @@ class Scan {
       phrase_len_ = start + word.size();
     }
     const auto starts = std::uint8_t((unigram->flags & slot_flag::prefix) != 0);
-    if (prefix_ != 0) {
-      // Lookups only when some phrase has the previous word and this one next to each other.
-      const std::uint64_t pair = pair_hash(prev1_hash_, hash);
-      if (lx_.may_pair(pair)) {
-        phrase_lookups(word, hash, pair, starts);
-        return;
-      }
+    // Lookups only when the previous word starts a phrase and some phrase has it
+    // and this one next to each other. Both are coin tosses a branch predictor
+    // misses: the pair is hashed and tested for every word, for one branch.
+    const std::uint64_t pair = pair_hash(prev1_hash_, hash);
+    if ((prefix_ != 0) & lx_.may_pair(pair)) {
+      phrase_lookups(word, hash, pair, starts);
+      return;
     }
     prev2_ = prev1_;
     prev1_ = Slice{word.data(), word.size()};
@@ -158,19 +158,19 @@ class Scan {
   std::array<Vote, kMaxVotes + 1> votes_;  // token() writes one past the last vote (kept only for an entry)
   std::size_t votes_n_ = 0;
   // The previous word and the one before, as phrases read them (slices of the
-  // message's folded copy, or of squeezed_). A phrase key is only assembled for
-  // a lookup, which is rare: copying every word into a phrase buffer cost more
-  // than the rest of the phrase logic (a copy reads bytes just written by the
-  // message pass, which the CPU cannot forward from its store buffer).
-  // These are read only once prefix_ says they were set: no initial values.
+  // message's folded copy, or of squeezed_): a phrase lookup compares them with
+  // the key where they are, no key is assembled (copying every word into a
+  // phrase buffer cost more than the rest of the phrase logic: a copy reads
+  // bytes just written by the message pass, which the CPU cannot forward from
+  // its store buffer). Read only once prefix_ says they were set: no initial values.
   struct Slice {
     const char* p;
     std::size_t n;
     operator Word() const noexcept { return Word(p, n); }
   };
   Slice prev1_, prev2_;
-  std::uint64_t prev1_hash_;  // hash_bytes() of prev1_
-  std::uint64_t pair_hash_;   // pair_hash() of prev2_ and prev1_, when kPrefix2
+  std::uint64_t prev1_hash_ = 0;  // hash_bytes() of prev1_ (read before the first word is seen)
+  std::uint64_t pair_hash_;       // pair_hash() of prev2_ and prev1_, when kPrefix2
   // Bytes of "word word ..." so far (counted in messages longer than kPhraseCap
   // only): words past kPhraseCap are not phrase-matched.
   std::size_t phrase_len_ = 0;
