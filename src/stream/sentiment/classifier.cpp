@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "stream/sentiment/finish.hpp"
 #include "stream/sentiment/scan.hpp"
 #include "stream/sentiment/utf8.hpp"
 
@@ -31,7 +32,7 @@ namespace {
 // an emoji. The bit at m.size (padding, a space) is always set, so the walk
 // ends there; the one call of the inline token() is for ASCII whitespace.
 template <bool kLong>
-Sentiment walk(detail::Scan& scan, const detail::Message& m) noexcept {
+void walk(detail::Scan& scan, const detail::Message& m) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(m.raw);
   std::size_t start = 0;  // the current token's first byte
   std::size_t skip = 0;   // the bytes before this were decoded with a UTF-8 sequence
@@ -43,7 +44,7 @@ Sentiment walk(detail::Scan& scan, const detail::Message& m) noexcept {
         continue;
       }
       if (i > start) scan.token<kLong>(m.raw + start, m.low + start, i - start);
-      if (i >= m.size) return scan.finish();
+      if (i >= m.size) return;
       start = i + 1;
     }
   }
@@ -55,7 +56,12 @@ Sentiment walk(detail::Scan& scan, const detail::Message& m) noexcept {
 Sentiment Classifier::classify(std::string_view text) const noexcept {
   const detail::Message m(text);  // padded raw + folded copies, separator bits, letter and punctuation counts
   detail::Scan scan(lexicon_, m);
-  return m.size > detail::kPhraseCap ? walk<true>(scan, m) : walk<false>(scan, m);
+  if (m.size > detail::kPhraseCap) {
+    walk<true>(scan, m);
+  } else {
+    walk<false>(scan, m);
+  }
+  return scan.finish();
 }
 
 }  // namespace onair::stream::sentiment

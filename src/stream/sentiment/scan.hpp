@@ -88,7 +88,7 @@ class Scan {
     token<true>(raw, folded, len);
   }
   void emoji(char32_t cp) noexcept;
-  Sentiment finish() noexcept;
+  [[gnu::always_inline]] inline Sentiment finish() noexcept;  // finish.hpp
 
  private:
   const Slot* lookup(const char* folded, const char* raw, std::size_t len) const noexcept {
