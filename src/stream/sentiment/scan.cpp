@@ -124,22 +124,30 @@ void Scan::tries(const char* raw, const char* folded, std::size_t len, Match& m,
   m.word_len = e - b;
   if (!has_entry(m.slot) && !m.cheered && has_triple(folded + b, n)) {
     // 4. Elongation: "noooo" -> "noo" -> "no", "yesss" -> "yess" -> "yes".
-    for (std::size_t keep = 2; keep >= 1 && !has_entry(m.slot); --keep) {
-      // Without a branch per byte: every byte is written, and kept (k moves on)
-      // while its run is short enough. The last byte kept always equals the one
-      // before this, so runs are counted on the token itself.
-      char rawsq[kMaxToken];
-      rawsq[0] = raw[b], squeezed[0] = folded[b];
-      std::size_t k = 1, run = 1;
-      for (std::size_t i = b + 1; i < e; ++i) {
-        run = (run & (0u - std::size_t(folded[i] == folded[i - 1]))) + 1;  // +1, or 1 after another byte
-        rawsq[k] = raw[i], squeezed[k] = folded[i];
-        k += run <= keep;
-      }
-      if (k == n) continue;  // nothing to squeeze at this length
+    // Both squeezes in one pass without a branch per byte: every byte is
+    // written, and kept (k moves on) while its run is short enough. The last
+    // byte kept always equals the one before this, so runs are counted on the
+    // token itself. Runs squeezed to 2 bytes first, then to 1.
+    char* squeezed2 = squeezed;
+    char* squeezed1 = squeezed + kSqueezeRow / 2;
+    char raw2[kMaxToken], raw1[kMaxToken];
+    squeezed2[0] = squeezed1[0] = folded[b];
+    raw2[0] = raw1[0] = raw[b];
+    std::size_t k2 = 1, k1 = 1, run = 1;
+    for (std::size_t i = b + 1; i < e; ++i) {
+      run = (run & (0u - std::size_t(folded[i] == folded[i - 1]))) + 1;  // +1, or 1 after another byte
+      squeezed2[k2] = squeezed1[k1] = folded[i];
+      raw2[k2] = raw1[k1] = raw[i];
+      k2 += run <= 2;
+      k1 += run <= 1;
+    }
+    const std::array<const char*, 2> words = {squeezed2, squeezed1}, raws = {raw2, raw1};
+    const std::array<std::size_t, 2> lens = {k2, k1};
+    for (std::size_t pass = 0; pass < 2 && !has_entry(m.slot); ++pass) {
+      if (lens[pass] == n) continue;  // nothing to squeeze at this length
       // Phrases read the squeezed word even when it is no entry ("lets gooo" -> "lets go").
-      m.word = squeezed, m.word_len = k, elongated_ = true;
-      const Slot* sq = lookup(squeezed, rawsq, k);
+      m.word = words[pass], m.word_len = lens[pass], elongated_ = true;
+      const Slot* sq = lookup(words[pass], raws[pass], lens[pass]);
       if (has_entry(sq)) m.slot = sq;
     }
   }

@@ -176,7 +176,10 @@ class Scan {
   std::size_t phrase_len_ = 0;
   // Squeezed elongations ("gooo" -> "go"), one per token in turn, so that the
   // previous two stay valid while they may be part of a phrase.
-  char squeezed_[3][2 * kMaxToken];
+  // Each row: the token squeezed to runs of 2, then to runs of 1 at half the
+  // row, each readable 16 bytes past its end.
+  static constexpr std::size_t kSqueezeRow = 2 * (kMaxToken + kKeyPadding);
+  char squeezed_[3][kSqueezeRow];
   // kPrefix1: the previous word starts a phrase; kPrefix2: the previous two words do.
   static constexpr std::uint8_t kPrefix1 = 1, kPrefix2 = 2;
   std::uint8_t prefix_ = 0;
