@@ -43,7 +43,7 @@ void walk(detail::Scan& scan, const detail::Message& m) noexcept {
         if (i >= skip) start = decode_at(scan, m, start, i, skip);
         continue;
       }
-      if (i > start) scan.token<kLong>(m.raw + start, m.low + start, i - start);
+      if (i > start) scan.token<kLong>(m.raw + start, m.raw + start + m.kFolded, i - start);
       if (i >= m.size) return;
       start = i + 1;
     }

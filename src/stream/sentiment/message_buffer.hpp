@@ -72,6 +72,9 @@ struct MessageBuffer {
   std::uint64_t separators[kMaxBytes / 64 + 1];
   char raw[kMaxBytes + 16 + kPadding];  // the last vector written may start at kMaxBytes
   char low[kMaxBytes + 16 + kPadding];
+  // low - raw: a byte's folded twin is at this offset (one pointer and a
+  // displacement address both, instead of two pointers).
+  static constexpr std::size_t kFolded = sizeof(raw);
 
   explicit MessageBuffer(std::string_view text) noexcept {
     const std::size_t n = std::min(text.size(), kMaxBytes);
@@ -129,5 +132,7 @@ struct MessageBuffer {
     }
   }
 };
+
+static_assert(offsetof(MessageBuffer<64>, low) == offsetof(MessageBuffer<64>, raw) + MessageBuffer<64>::kFolded);
 
 }  // namespace onair::stream::sentiment::detail
