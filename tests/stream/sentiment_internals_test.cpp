@@ -247,18 +247,23 @@ TEST(SentimentInternals, KeyTableFindsPhrasesByTheirWords) {
   EXPECT_EQ(t.find_words(phrase_hash_of({"ab", "cd"}), wrong_split), t.absent());
 }
 
-// The conditions may_need_tries() stands for, the obvious way.
+// The conditions may_need_tries() stands for, the obvious way: punctuation or a
+// digit at an edge, three equal bytes in a row, or a byte equal to the first at
+// a period candidate p (2 <= p <= n / 2): with one candidate, a real period there.
 bool any_try_may_apply(const std::string& w) {
   const std::size_t n = w.size();
   auto word_byte = [](unsigned char c) { return is_letter(c) || (c >= '0' && c <= '9') || c == '\'' || c >= 0x80; };
   if (!word_byte(w[0]) || !word_byte(w[n - 1]) || (w[n - 1] >= '0' && w[n - 1] <= '9')) return true;
-  for (std::size_t p = 2; n >= 4 && p <= n / 2; ++p) {
-    if (w[p] == w[0]) return true;  // a period candidate
-  }
   for (std::size_t i = 2; i < n; ++i) {
     if (w[i] == w[i - 1] && w[i] == w[i - 2]) return true;
   }
-  return false;
+  std::vector<std::size_t> candidates;
+  for (std::size_t p = 2; n >= 4 && p <= n / 2; ++p) {
+    if (w[p] == w[0]) candidates.push_back(p);
+  }
+  if (candidates.size() != 1) return !candidates.empty();
+  const std::size_t p = candidates[0];
+  return w.compare(p, n - p, w, 0, n - p) == 0;
 }
 
 TEST(SentimentInternals, ShapeTestsMatchTheirDefinitions) {
@@ -276,6 +281,11 @@ TEST(SentimentInternals, ShapeTestsMatchTheirDefinitions) {
       ASSERT_EQ(may, any_try_may_apply(folded)) << w;
     } else {
       ASSERT_TRUE(may) << w;  // tokens of 16 bytes and more are always tried
+    }
+    // What the test is for: when it says no, no try can match anything.
+    if (!may) {
+      ASSERT_EQ(detail::smallest_period(f.data(), n), 0u) << w;
+      ASSERT_FALSE(detail::has_triple(f.data(), n)) << w;
     }
     bool triple = false;
     for (std::size_t i = 2; i < n; ++i) triple |= folded[i] == folded[i - 1] && folded[i] == folded[i - 2];

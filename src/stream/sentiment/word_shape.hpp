@@ -93,11 +93,12 @@ inline constexpr auto kEdgeClass = [] {
 }();
 
 // Whether any try after the whole token may match: the token starts or ends
-// with punctuation (2), ends in a digit (a cheer), has a byte equal to its first
-// early enough to repeat (3: a period p needs w[p] == w[0], p <= len / 2) or three
-// equal bytes in a row (4). False for most words. Tests all lanes of the
-// probe's two words at once in one vector; a token of 16 bytes or more (rare)
-// is always tried.
+// with punctuation (2), ends in a digit (a cheer), repeats a unit (3) or has
+// three equal bytes in a row (4). False for most words, after one test of all
+// lanes of the probe's two words at once in one vector; a token of 16 bytes or
+// more (rare) is always tried. A period p needs w[p] == w[0], 2 <= p <= len / 2:
+// when one such byte is all there is ("every", "that's"), the period is
+// verified here (a call of the tries costs far more); several are left to them.
 inline bool may_need_tries(const Probe& p) noexcept {
   if (p.len >= 16) return true;
   using bytes16::Bytes;
@@ -107,9 +108,18 @@ inline bool may_need_tries(const Probe& p) noexcept {
   const Bytes v = bytes16::from_words(p.first, p.second);                        // zero past the token
   const Bytes next = bytes16::shift_down(v), after = bytes16::shift_down(next);  // lane j: bytes j + 1, j + 2
   const ShapeLanes& lanes = kShapeLanes[p.len];
-  const Bytes hits = ((Bytes)(v == next) & (Bytes)(next == after) & bytes16::load(lanes.triple.data())) |
-                     ((Bytes)(v == bytes16::splat(first)) & bytes16::load(lanes.period.data()));
-  return (edges | bytes16::lane_bits(hits)) != 0;
+  const Bytes triples = (Bytes)(v == next) & (Bytes)(next == after) & bytes16::load(lanes.triple.data());
+  const Bytes periods = (Bytes)(v == bytes16::splat(first)) & bytes16::load(lanes.period.data());
+  if ((edges | bytes16::lane_bits(triples | periods)) == 0) return false;
+  const std::uint32_t candidates = bytes16::lane_bits(periods);
+  if ((edges | bytes16::lane_bits(triples)) != 0 || (candidates & (candidates - 1)) != 0) return true;
+  // One candidate q: w[i] == w[i - q] for every i in [q, len), i.e. the token
+  // shifted by q bytes equals its first len - q bytes.
+  __extension__ using u128 = unsigned __int128;
+  const unsigned q = unsigned(__builtin_ctz(candidates));
+  const u128 w = u128(p.first) | (u128(p.second) << 64);
+  const u128 keep = (u128(1) << (8 * (p.len - q))) - 1;  // len - q < 16 bytes
+  return (((w >> (8 * q)) ^ w) & keep) == 0;
 }
 
 }  // namespace onair::stream::sentiment::detail
