@@ -153,14 +153,19 @@ void Scan::tries(const char* raw, const char* folded, std::size_t len, Match& m,
   }
 }
 
-// Everything but the common case of token(): the tries after the whole token,
-// modifiers, phrase lookups. `h` and `s` are the whole token's hash and slot.
-void Scan::general(const char* raw, const char* folded, std::size_t len, std::uint64_t h, const Slot* s,
-                   bool tried) noexcept {
+// A token that the tries after the whole token may match (token() tested its
+// shape). `h` and `s` are the whole token's hash and slot.
+void Scan::modified(const char* raw, const char* folded, std::size_t len, std::uint64_t h, const Slot* s) noexcept {
+  if ((s->flags & slot_flag::cased) != 0) uncount_letters(raw, len);
+  count_run(h);
+  if (has_entry(s)) apply(*s, s->weight);
+  phrase<true>(Word{folded, len}, h, s);
+  end_word();
+}
+
+void Scan::general(const char* raw, const char* folded, std::size_t len, std::uint64_t h, const Slot* s) noexcept {
   Match m{s, 1, false, folded, len};
-  // Most tokens that are no entry are plain words that none of the other tries
-  // can match: one test of their shape (token()) skips them all.
-  if (tried) tries(raw, folded, len, m, squeezed_[words_ % 3]);
+  tries(raw, folded, len, m, squeezed_[words_ % 3]);
   s = m.slot;
 
   // Emotes written in their own capitals ("OMEGALUL") and cheermotes are not

@@ -2,10 +2,11 @@
 // Internal: the classifier's state while it reads one message's tokens, and
 // what each token does to it (docs/sentiment.md, "Signals"). token() is the
 // common case, inline in classify()'s walk over the separators: a word that is
-// no entry or a plain category entry, with no modifier pending, no try after
-// the whole token and no phrase to look up, costs one hash, one Bloom filter
-// test (plus one probe for an entry) and a few stores. The rest goes to
-// general() (scan.cpp): the tries, modifiers and phrase lookups.
+// no entry or a plain category entry, with no modifier pending and no try after
+// the whole token, costs one hash, one Bloom filter test (plus one probe for an
+// entry), the phrase pair filter and a few stores. The rest is out of line
+// (scan.cpp): general() for the tries, modified() for modifiers, and
+// phrase_lookups() when the pair filter lets a pair through.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -56,7 +57,7 @@ class Scan {
   // in classify()'s walk: the common case, a word that is no entry or a plain
   // category entry, with no modifier pending and no try after the whole token
   // that could apply, takes no call (a phrase lookup, rare, does); the rest goes
-  // to general(). kLong: the message is longer than kPhraseCap, so phrase()
+  // to general() or modified(). kLong: the message is longer than kPhraseCap, so phrase()
   // must count the bytes its words span (a shorter one never reaches the cap).
   template <bool kLong>
   [[gnu::always_inline]] void token(const char* raw, const char* folded, std::size_t len) noexcept {
@@ -70,8 +71,12 @@ class Scan {
     const std::uint64_t h = probe.hash;
     const Slot* s = lx_.find(probe);
     const bool tried = !has_entry(s) && may_need_tries(probe);
-    if (tried || s->role != Role::category || (negate_left_ | boost_left_) != 0) {
-      general(raw, folded, len, h, s, tried);
+    if (tried) {
+      general(raw, folded, len, h, s);
+      return;
+    }
+    if (s->role != Role::category || (negate_left_ | boost_left_) != 0) {
+      modified(raw, folded, len, h, s);
       return;
     }
     if ((s->flags & slot_flag::cased) != 0) uncount_letters(raw, len);  // an emote in its own capitals
@@ -98,9 +103,12 @@ class Scan {
   [[gnu::always_inline]] inline bool cheer(const char* folded, std::size_t len) noexcept;
   [[gnu::always_inline]] inline void tries(const char* raw, const char* folded, std::size_t len, Match& m,
                                            char* squeezed) noexcept;
-  // `tried`: the token is no entry and may_need_tries().
-  [[gnu::noinline]] void general(const char* raw, const char* folded, std::size_t len, std::uint64_t h, const Slot* s,
-                                 bool tried) noexcept;
+  // A token that is no entry and may_need_tries(): the tries, then as below.
+  [[gnu::noinline]] void general(const char* raw, const char* folded, std::size_t len, std::uint64_t h,
+                                 const Slot* s) noexcept;
+  // A modifier, or a token while one is pending: apply() and phrase().
+  [[gnu::noinline]] void modified(const char* raw, const char* folded, std::size_t len, std::uint64_t h,
+                                  const Slot* s) noexcept;
   void uncount_letters(const char* raw, std::size_t len) noexcept {
     const CharCounts c = count_chars(raw, len);
     letters_ -= c.letters, capitals_ -= c.capitals;
