@@ -149,11 +149,15 @@ TEST(SentimentInternals, ProbeAndHashAgreeAndSeeEveryByteAndTheLength) {
 
 std::string padded(std::string s) { return s.append(kKeyPadding, '\0'); }
 
+// find() and find_flat() (the classifier's, without a branch on the home slot) agree.
 const Slot* find(const KeyTable& t, std::string raw) {
   std::string folded = raw;
   for (char& c : folded) c = fold(c);
   const std::string f = padded(folded), r = padded(raw);
-  return t.find(make_probe(f.data(), r.data(), raw.size()));
+  const Probe p = make_probe(f.data(), r.data(), raw.size());
+  const Slot* s = t.find(p);
+  EXPECT_EQ(t.find_flat(p), s) << raw;
+  return s;
 }
 
 TEST(SentimentInternals, KeyTableFindsShortLongExactAndFoldedKeys) {
@@ -196,6 +200,10 @@ TEST(SentimentInternals, KeyTableHoldsManyKeys) {
   }
   for (std::size_t i = 0; i < keys.size(); ++i) ASSERT_EQ(find(t, keys[i])->weight, float(i)) << keys[i];
   for (int i = 0; i < 3000; ++i) ASSERT_EQ(find(t, "z" + std::to_string(i)), t.absent());
+  // A table so full that chains are long and home slots often hold other keys.
+  KeyTable crowded(8);
+  for (std::size_t i = 0; i < 32; ++i) crowded.insert(keys[i]).flags = slot_flag::entry;
+  for (std::size_t i = 0; i < 64; ++i) (void)find(crowded, keys[i]);
 }
 
 // A phrase key's hash, as Lexicon::build makes it: its words' hashes chained with pair_hash().

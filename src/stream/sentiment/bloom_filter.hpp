@@ -14,7 +14,9 @@ class BloomFilter {
  public:
   void add(std::uint64_t hash) noexcept { words_[hash >> 54] |= 1ull << ((hash >> 48) & 63); }
   // False: no key added had this hash. True: probably one did.
-  bool test(std::uint64_t hash) const noexcept { return ((words_[hash >> 54] >> ((hash >> 48) & 63)) & 1) != 0; }
+  bool test(std::uint64_t hash) const noexcept { return bit(hash) != 0; }
+  // The same as 0 or 1, for arithmetic without a branch.
+  std::uint64_t bit(std::uint64_t hash) const noexcept { return (words_[hash >> 54] >> ((hash >> 48) & 63)) & 1; }
 
  private:
   std::vector<std::uint64_t> words_ = std::vector<std::uint64_t>(1024);

@@ -73,6 +73,22 @@ class KeyTable {
       if (s.hash == tag && s.key_len == p.len && key_equal(s, p)) return &s;
     }
   }
+  // find() for the classifier's tokens: whether a token is in the lexicon is a
+  // coin toss that no branch predictor learns, so the filter's answer and the
+  // home slot's verdict (an inline folded key) are combined without a branch.
+  // Chains, exact and long keys (rare) take find().
+  const Slot* find_flat(const Probe& p) const noexcept {
+    const std::uint64_t maybe = filter_.bit(p.hash);
+    const Slot& s = slots_[p.hash & mask_];
+    const std::uint64_t diff = (swar::load64(s.key) ^ p.first) | (swar::load64(s.key + 8) ^ p.second) |
+                               std::uint64_t(s.hash ^ std::uint32_t(p.hash >> 32)) | (s.key_len ^ p.len) |
+                               (s.flags & slot_flag::exact) | (p.len > kInlineKey);
+    const std::uint64_t hit = maybe & std::uint64_t(diff == 0);
+    const auto home = reinterpret_cast<std::uintptr_t>(&s), none = reinterpret_cast<std::uintptr_t>(absent());
+    const Slot* r = reinterpret_cast<const Slot*>((home & (0 - hit)) | (none & (hit - 1)));
+    if ((maybe & ~hit & std::uint64_t(s.key_len != 0)) != 0) r = find(p);
+    return r;
+  }
   // The slot whose key is the N words joined by single spaces, hashed as
   // `hash` (phrases: pair_hash() chained over the words' hashes), else absent().
   // The words are folded and readable 16 bytes past their ends; every key is

@@ -47,6 +47,7 @@ class Lexicon {
   // nullptr: a slot without slot_flag::entry when there is no entry (an empty
   // one, or a phrase prefix's).
   const Slot* find(const Probe& p) const noexcept { return words_.find(p); }
+  const Slot* find_flat(const Probe& p) const noexcept { return words_.find_flat(p); }  // (key_table.hpp)
   // The phrase (or phrase prefix) of two or three folded words, hashed as
   // pair_hash() chained over their hash_bytes(); a slot without
   // slot_flag::entry when there is no entry.
