@@ -4,6 +4,8 @@
 #   - join+leave pairs per second over HTTP keep-alive and over /connect WebSocket
 #     (each pair is two API calls; the ratio to nginx is given per call and per pair)
 #   - signaling relay: ICE-candidate messages per second from one socket to another
+# and the server's own CPU time per call (per request for nginx), read from /proc
+# around each scenario: a figure that a noisy neighbour on the load's CPU moves less.
 # BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_WINDOW (default 32), BENCH_ROUNDS (default 3)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,24 +25,33 @@ bench_workdir voice  # sets $work and $pids; cleaned up on exit
 
 secret="bench-secret-bench-secret-bench-secret-0"
 nginx_port="$(free_port)"
-pids+=("$(start_nginx_static_200 "$work/nginx" "$nginx_port" 0)")
+nginx_pid="$(start_nginx_static_200 "$work/nginx" "$nginx_port" 0)"
+pids+=("$nginx_pid")
 port="$(free_port)"
 ONAIR_JWT_SECRET="$secret" ONAIR_PORT="$port" ONAIR_IO_THREADS=1 ONAIR_LOG_LEVEL=warn \
   VOICE_AD_HOC_ROOMS_ENABLED=true VOICE_EMPTY_ROOM_GRACE_PERIOD_SECONDS=3600 VOICE_STUN_SERVERS= \
   STREAM_SERVICE_ENABLED=false SHOWTIME_SERVICE_ENABLED=false ONAIR_SQLITE_PATH="$work/onair.db" \
   taskset -c 0 "$build/src/onair" serve >"$work/onair.log" 2>&1 &
-pids+=("$!")
+onair_pid="$!"
+pids+=("$onair_pid")
 wait_for_port "$nginx_port"
 wait_for_port "$port"
+nginx_worker="$(nginx_worker_pid "$nginx_pid")"
 
 calls() { python3 -c "import sys; print(2 * float(sys.argv[1]))" "$1"; }
 load() { taskset -c 1 "$build/bench/voice_load" "$@"; }
 # One measured scenario; a failed run is reported (with the server's last log lines) and
 # counted as failed instead of stopping the whole benchmark.
 failures=0
+declare -A cpu_us=()
 measure() {
-  local out
+  local out before
+  before="$(cpu_ticks "$onair_pid")"
   if out="$(load "$@" 2>"$work/load.err")"; then
+    # CPU per call: a pair is two calls, a relayed message one.
+    local per_second="$out"
+    [[ "$1" == join-leave-* ]] && per_second="$(calls "$out")"
+    cpu_us[$1]+="$(cpu_us_per_op "$(($(cpu_ticks "$onair_pid") - before))" "$per_second" "$seconds") "
     echo "$out"
   else
     failures=$((failures + 1))
@@ -56,17 +67,22 @@ wrk_rps 1 -t1 -c8 -d1s "http://127.0.0.1:$nginx_port/" >/dev/null
 rounds="${BENCH_ROUNDS:-3}"
 nginx_all="" http_all="" ws_all="" relay_all=""
 for round in $(seq 1 "$rounds"); do
+  before="$(cpu_ticks "$nginx_worker")"
   nginx_rps="$(wrk_rps 1 -t1 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$nginx_port/")"
+  nginx_cpu="$(cpu_us_per_op "$(($(cpu_ticks "$nginx_worker") - before))" "$nginx_rps" "$seconds")"
+  cpu_us[nginx]+="$nginx_cpu "
   http_pairs="$(measure join-leave-http "$port" "$secret" "$connections" "$seconds")"
   ws_pairs="$(measure join-leave-ws "$port" "$secret" "$connections" "$seconds")"
   relay="$(measure relay-ws "$port" "$secret" "$window" "$seconds")"
   nginx_all+="$nginx_rps "
   if [[ "$http_pairs" != failed ]]; then
+    record_ratio http_cpu "$(ratio "$nginx_cpu" "$(echo "${cpu_us[join-leave-http]}" | awk '{print $NF}')")"
     http_all+="$http_pairs "
     record_ratio http_calls "$(ratio "$(calls "$http_pairs")" "$nginx_rps")"
     record_ratio http_pairs "$(ratio "$http_pairs" "$nginx_rps")"
   fi
   if [[ "$ws_pairs" != failed ]]; then
+    record_ratio ws_cpu "$(ratio "$nginx_cpu" "$(echo "${cpu_us[join-leave-ws]}" | awk '{print $NF}')")"
     ws_all+="$ws_pairs "
     record_ratio ws_calls "$(ratio "$(calls "$ws_pairs")" "$nginx_rps")"
     record_ratio ws_pairs "$(ratio "$ws_pairs" "$nginx_rps")"
@@ -78,12 +94,15 @@ done
 med() { if [[ -n "$*" ]]; then median "$@"; else echo 0; fi; }
 # shellcheck disable=SC2086
 echo "bench/voice: ${rounds} rounds x ${seconds}s per scenario, ${connections} connections, server on CPU 0, load on CPU 1 ($(nproc) cores); medians over rounds"
-printf '%-40s %12s %14s %14s\n' "scenario" "per second" "calls vs nginx" "pairs vs nginx"
-printf '%-40s %12.0f %14s %14s\n' "nginx static 200 (1 worker), requests" "$(median $nginx_all)" "1.00" "-"
-printf '%-40s %12.0f %14s %14s\n' "join+leave pairs, HTTP keep-alive" "$(med $http_all)" \
-  "$(median_ratio http_calls)" "$(median_ratio http_pairs)"
-printf '%-40s %12.0f %14s %14s\n' "join+leave pairs, WebSocket /connect" "$(med $ws_all)" \
-  "$(median_ratio ws_calls)" "$(median_ratio ws_pairs)"
-printf '%-40s %12.0f %14s %14s\n' "signaling relay (ICE), messages" "$(med $relay_all)" "-" "-"
-echo "goal (issue 3): join+leave vs nginx >= 0.5"
+printf '%-40s %12s %14s %14s %12s %12s\n' "scenario" "per second" "calls vs nginx" "pairs vs nginx" "CPU us/call" "CPU vs nginx"
+printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "nginx static 200 (1 worker), requests" "$(median $nginx_all)" "1.00" "-" \
+  "$(med ${cpu_us[nginx]:-})" "1.00"
+printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "join+leave pairs, HTTP keep-alive" "$(med $http_all)" \
+  "$(median_ratio http_calls)" "$(median_ratio http_pairs)" "$(med ${cpu_us[join-leave-http]:-})" "$(median_ratio http_cpu)"
+printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "join+leave pairs, WebSocket /connect" "$(med $ws_all)" \
+  "$(median_ratio ws_calls)" "$(median_ratio ws_pairs)" "$(med ${cpu_us[join-leave-ws]:-})" "$(median_ratio ws_cpu)"
+printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "signaling relay (ICE), messages" "$(med $relay_all)" "-" "-" \
+  "$(med ${cpu_us[relay-ws]:-})" "-"
+echo "CPU us/call: the server's user+system time per API call (per request for nginx, per relayed message for the relay)"
+echo "goal (issue 3): join+leave vs nginx >= 0.5 (calls vs nginx: a join or a leave against a static 200; see docs/voice.md)"
 if ((failures > 0)); then echo "bench/voice: $failures scenario run(s) failed and are left out of the medians (see above)"; fi

@@ -32,6 +32,20 @@ std::string_view bearer_of(const net::HttpRequest& request) {
   return value.substr(0, kPrefix.size()) == kPrefix ? value.substr(kPrefix.size()) : std::string_view{};
 }
 
+// {"type":"response","id":<as sent>,"status":N,"body":<the result's JSON as it is>}
+std::string response_frame(const json::value& id, const platform::ApiResult& result) {
+  std::string frame;
+  frame.reserve(64 + result.json.size());
+  frame.append(R"({"type":"response","id":)");
+  frame.append(json::serialize(id));
+  frame.append(R"(,"status":)");
+  frame.append(std::to_string(result.status));
+  frame.append(R"(,"body":)");
+  frame.append(result.json);
+  frame.push_back('}');
+  return frame;
+}
+
 // The first frame's token; empty when the frame is not {"token": "..."}.
 std::string token_of(const std::string& frame) {
   boost::system::error_code ec;
@@ -128,8 +142,7 @@ Task<void> ConnectEndpoint::run(std::shared_ptr<net::WebSocketChannel> channel, 
           call.transport = "websocket";
           auto result = co_await dispatcher_.dispatch(std::move(call));
           --*in_flight;
-          channel->send(json::serialize(json::object{
-              {"type", "response"}, {"id", call_id}, {"status", result.status}, {"body", std::move(result.body)}}));
+          channel->send(response_frame(call_id, result));
         },
         asio::detached);
   }

@@ -100,7 +100,7 @@ Task<net::HttpResponse> HttpFront::api(net::HttpRequest& request, const std::str
   call.bearer_token = token;
   call.request_id = request_id;
   auto result = co_await dispatcher_.dispatch(std::move(call));
-  auto response = json_response(result.status, result.body);
+  net::HttpResponse response{result.status, "application/json", std::move(result.json), {}};
   if (result.status == 401) response.headers.emplace_back("www-authenticate", "Bearer");
   co_return response;
 }

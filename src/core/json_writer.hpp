@@ -1,9 +1,10 @@
 #pragma once
 // Writes JSON text straight into a string, for hot paths where building a boost::json
-// value first (one allocation per member) costs more than the data is worth: a voice
-// room record is written on every join and leave. Output is compact JSON that
-// boost::json::parse reads back; strings are escaped as RFC 8259 requires (quote,
-// backslash, control characters); other bytes pass through (callers hold UTF-8).
+// value first (one allocation per member) costs more than the data is worth: every
+// generated model's write_json, API responses, client events, voice room records.
+// Output is compact JSON that boost::json::parse reads back; strings are escaped as
+// RFC 8259 requires (quote, backslash, control characters); other bytes pass through
+// (callers hold UTF-8).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@ class JsonWriter {
   JsonWriter& end_array() { return close(']'); }
   // The member name of the next value (inside an object).
   JsonWriter& key(std::string_view name);
+  // Same, for a name known to need no escaping (generated code's member names).
+  JsonWriter& plain_key(std::string_view name);
 
   JsonWriter& value(std::string_view text);
   JsonWriter& value(const char* text) { return value(std::string_view(text)); }
@@ -27,7 +30,11 @@ class JsonWriter {
   JsonWriter& value(std::int64_t number);
   JsonWriter& value(int number) { return value(static_cast<std::int64_t>(number)); }
   JsonWriter& value(bool flag);
+  // Shortest text that reads back as the same double; NaN and infinities (no JSON form) as null.
+  JsonWriter& value(double number);
   JsonWriter& null();
+  // Already-serialised JSON, written as the next value as it is.
+  JsonWriter& raw(std::string_view json);
   // An array of strings from any range of string-likes.
   template <class Range>
   JsonWriter& strings(const Range& range) {
@@ -35,6 +42,10 @@ class JsonWriter {
     for (const auto& item : range) value(std::string_view(item));
     return end_array();
   }
+
+  // Every escape below is written into `out` instead of this writer (for code that
+  // assembles JSON by hand around a few strings).
+  static void append_escaped(std::string& out, std::string_view text);
 
   const std::string& text() const noexcept { return out_; }
   std::string take() { return std::move(out_); }

@@ -14,11 +14,13 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
+#include <charconv>
+#include <optional>
 #include <stdexcept>
 
 #include "core/logging.hpp"
+#include "net/detail/fast_request_parser.hpp"
 #include "net/detail/request_parser.hpp"
 #include "net/detail/server_state.hpp"
 
@@ -53,31 +55,49 @@ bool split_target(HttpRequest& request) {
   return true;
 }
 
-bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+bool has_line_break(std::string_view s) {
+  for (char c : s) {
+    if (c == '\r' || c == '\n') return true;
+  }
+  return false;
+}
+
+void append_number(std::string& out, std::size_t n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, end);
+}
 
 // The status line and headers of `r`, ready to go out ahead of its body in
 // one gathered write. Written by hand: Beast's generic serializer was the
 // largest user-space cost of a small response.
 std::string response_head(const HttpResponse& r, unsigned version, bool keep_alive) {
   std::string head;
-  head.reserve(160);
-  head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  head.append(std::to_string(r.status));
-  head.push_back(' ');
-  head.append(http::obsolete_reason(static_cast<http::status>(r.status)));
-  head.append("\r\nServer: onair\r\n");
+  head.reserve(192);
+  head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", 9);
+  if (r.status == 200) {
+    head.append("200 OK", 6);
+  } else {
+    append_number(head, static_cast<std::size_t>(r.status));
+    head.push_back(' ');
+    head.append(http::obsolete_reason(static_cast<http::status>(r.status)));
+  }
+  constexpr std::string_view kServer = "\r\nServer: onair\r\n";
+  head.append(kServer);
   if (!r.content_type.empty() && !has_line_break(r.content_type)) {
-    head.append("Content-Type: ").append(r.content_type).append("\r\n");
+    head.append("Content-Type: ", 14).append(r.content_type).append("\r\n", 2);
   }
   for (const auto& [name, value] : r.headers) {
     // Handler-made headers: a line break would let a value forge more headers.
     if (has_line_break(name) || has_line_break(value)) continue;
-    head.append(name).append(": ").append(value).append("\r\n");
+    head.append(name).append(": ", 2).append(value).append("\r\n", 2);
   }
-  head.append("Content-Length: ").append(std::to_string(r.body.size())).append("\r\n");
+  head.append("Content-Length: ", 16);
+  append_number(head, r.body.size());
+  head.append("\r\n", 2);
   if (!keep_alive && version != 10) head.append("Connection: close\r\n");
   if (keep_alive && version == 10) head.append("Connection: keep-alive\r\n");
-  head.append("\r\n");
+  head.append("\r\n", 2);
   return head;
 }
 
@@ -98,10 +118,20 @@ Clock::time_point coarse_now() {
   return Clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
 }
 
-// One HTTP/1.1 keep-alive connection. Reads are parsed in place with Beast's
-// parser and responses are written with one gathered send; timeouts come from
-// a watchdog timer that checks a deadline field, so a request costs no timer
-// operations (Beast's tcp_stream re-arms a timer for every read and write).
+// One request as read, from whichever parser read it.
+struct IncomingRequest {
+  HttpRequest request;
+  int version = 11;
+  bool keep_alive = true;
+  bool websocket_upgrade = false;
+};
+
+// One HTTP/1.1 keep-alive connection. Reads are parsed in place (the fast
+// parser, else Beast's) and responses are written with one gathered send;
+// timeouts come from a watchdog timer that checks a deadline field, so a
+// request costs no timer operations (Beast's tcp_stream re-arms a timer for
+// every read and write).
+
 class HttpConnection final : public Connection, public std::enable_shared_from_this<HttpConnection> {
  public:
   HttpConnection(std::shared_ptr<HttpServer::State> state, tcp::socket socket)
@@ -137,15 +167,11 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
   enum class ReadResult { message, closed, failed };
 
   Task<void> serve() {
-    const auto& options = state_->options;
     beast::flat_buffer buffer;
     for (;;) {
-      detail::RequestParser parser;
-      parser.header_limit(kHeaderLimit);
-      parser.body_limit(options.body_limit);
-      parser.eager(true);
+      IncomingRequest incoming;
       boost::system::error_code ec;
-      const auto outcome = co_await read_message(buffer, parser, ec);
+      const auto outcome = co_await read_message(buffer, incoming, ec);
       if (outcome == ReadResult::closed) break;
       if (outcome == ReadResult::failed) {
         if (ec == http::error::body_limit) {
@@ -157,21 +183,21 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
         }
         break;
       }
-      HttpRequest& request = parser.request();
+      HttpRequest& request = incoming.request;
       request.remote_address = remote_address_;
       if (!split_target(request)) {
         co_await write_and_close(plain_error(400, "malformed request target"));
         break;
       }
-      const bool keep_alive = parser.keep_alive() && !state_->draining;
-      const int version = parser.version();
-      if (parser.is_websocket_upgrade()) {
+      const bool keep_alive = incoming.keep_alive && !state_->draining;
+      const int version = incoming.version;
+      if (incoming.websocket_upgrade) {
         if (state_->handlers.is_websocket_path && state_->handlers.is_websocket_path(request.path)) {
           deadline_ = Clock::time_point::max();
           watchdog_.cancel();
           state_->remove(id_);
-          auto upgrade = parser.to_beast();
-          co_await run_websocket(state_, beast::tcp_stream(std::move(socket_)), std::move(upgrade), std::move(request));
+          std::string early(static_cast<const char*>(buffer.data().data()), buffer.size());
+          co_await run_websocket(state_, std::move(socket_), std::move(early), std::move(request));
           co_return;
         }
         co_await write_and_close(plain_error(404, "no WebSocket endpoint at " + request.path));
@@ -193,19 +219,41 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
     shutdown_socket();
   }
 
-  // Reads one whole request into `parser`. The idle timeout applies until its
-  // first byte, then the request timeout.
-  Task<ReadResult> read_message(beast::flat_buffer& buffer, detail::RequestParser& parser,
-                                boost::system::error_code& ec) {
+  // Reads one whole request into `incoming`: the fast parser's common case, or Beast's
+  // parser for anything else (detail/fast_request_parser.hpp). The idle timeout applies
+  // until its first byte, then the request timeout.
+  Task<ReadResult> read_message(beast::flat_buffer& buffer, IncomingRequest& incoming, boost::system::error_code& ec) {
     const auto& options = state_->options;
     bool continue_sent = false;
+    int fast_tries = 0;
+    std::optional<detail::RequestParser> slow;
     if (buffer.size() > 0) {
       start_request(options.request_timeout);  // pipelined: the next request is already here
     } else {
       deadline_ = coarse_now() + options.idle_timeout;
     }
     for (;;) {
-      if (buffer.size() > 0) {
+      if (buffer.size() > 0 && !slow) {
+        const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
+        const auto fast = detail::parse_request_fast(bytes, kHeaderLimit, options.body_limit, incoming.request);
+        if (fast.outcome == detail::FastParse::Outcome::done) {
+          buffer.consume(fast.consumed);
+          incoming.version = fast.version;
+          incoming.keep_alive = fast.keep_alive;
+          incoming.websocket_upgrade = detail::is_websocket_upgrade(incoming.request, fast.version, fast.upgrade);
+          co_return ReadResult::message;
+        }
+        // A request that trickles in is not scanned from its start again and again: after a few
+        // reads it goes to Beast's incremental parser, like everything the fast one leaves.
+        if (fast.outcome == detail::FastParse::Outcome::unsupported || ++fast_tries > 3) {
+          slow.emplace();
+          slow->header_limit(kHeaderLimit);
+          slow->body_limit(options.body_limit);
+          slow->eager(true);
+        }
+      }
+      if (buffer.size() > 0 && slow) {
+        auto& parser = *slow;
         const auto used = parser.put(buffer.data(), ec);
         buffer.consume(used);
         if (ec == http::error::need_more) {
@@ -213,7 +261,13 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
         } else if (ec) {
           co_return ReadResult::failed;
         }
-        if (parser.is_done()) co_return ReadResult::message;
+        if (parser.is_done()) {
+          incoming.request = std::move(parser.request());
+          incoming.version = parser.version();
+          incoming.keep_alive = parser.keep_alive();
+          incoming.websocket_upgrade = parser.is_websocket_upgrade();
+          co_return ReadResult::message;
+        }
         if (parser.is_header_done() && !continue_sent && parser.expects_continue()) {
           continue_sent = true;
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";

@@ -1,10 +1,13 @@
 #include "platform/api_dispatcher.hpp"
 
+#include <array>
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <exception>
 
 #include "core/errors.hpp"
+#include "core/json_writer.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
 #include "platform/permissions.hpp"
@@ -17,13 +20,18 @@ std::string route_label(const Route* route) { return route == nullptr ? "unmatch
 }  // namespace
 
 ApiResult error_result(int status, std::string_view message, std::string_view request_id) {
-  json::object body{{"status", status}, {"error", message}};
-  if (!request_id.empty()) body["requestId"] = request_id;
-  return ApiResult{status, std::move(body)};
+  JsonWriter w(96 + message.size());
+  w.begin_object().plain_key("status").value(status).plain_key("error").value(message);
+  if (!request_id.empty()) w.plain_key("requestId").value(request_id);
+  w.end_object();
+  return ApiResult::from_text(status, w.take());
 }
 
 ApiDispatcher::ApiDispatcher(const RouteTable& routes, const TokenSigner& signer, SessionStates& states, Clock clock)
-    : routes_(routes), signer_(signer), states_(states), clock_(std::move(clock)) {}
+    : routes_(routes), signer_(signer), states_(states), clock_(std::move(clock)) {
+  static std::atomic<std::uint64_t> last_id{0};
+  id_ = ++last_id;
+}
 
 AccessClaims ApiDispatcher::authenticate(std::string_view token) const {
   if (token.empty()) throw unauthorized("missing bearer token");
@@ -44,18 +52,21 @@ Task<ApiResult> ApiDispatcher::run(const ApiCall& call, const Route*& matched) {
   auto decision = check_permission(route->spec, claims.roles, states);
   if (!decision.allowed) throw forbidden(decision.reason);
 
-  json::value body;
-  if (call.parsed_body != nullptr) {
-    body = std::move(*call.parsed_body);
-  } else if (call.body.empty()) {
-    body = json::object{};
-  } else {
+  // A body parsed here lives in an arena inside this call's frame: its strings and members
+  // cost no allocations of their own, and it goes away with the call (the generated handlers
+  // copy what they need into their request models first thing).
+  unsigned char scratch[1024];
+  json::monotonic_resource arena(scratch, sizeof scratch);
+  auto body = [&] {
+    if (call.parsed_body != nullptr) return json::value(std::move(*call.parsed_body));
+    if (call.body.empty()) return json::value(json::object{});
     boost::system::error_code ec;
     json::parse_options options;
     options.max_depth = 64;
-    body = json::parse(call.body, ec, {}, options);
+    auto parsed = json::parse(call.body, ec, &arena, options);
     if (ec) throw bad_request("body is not valid JSON: " + ec.message());
-  }
+    return parsed;
+  }();
   CallContext caller{claims.account_id, claims.session_id, claims.roles, call.request_id};
   co_return co_await route->handler(body, caller);
 }
@@ -83,6 +94,26 @@ Task<ApiResult> ApiDispatcher::dispatch(ApiCall call) {
 }
 
 void ApiDispatcher::count(const Route* route, int status, std::string_view transport, double seconds) {
+  // Most calls repeat a few (route, status, transport) triples: each thread remembers the last
+  // ones it resolved, so a call takes no lock and no map walk.
+  struct Resolved {
+    std::uint64_t dispatcher;  // id_: never reused, unlike an address
+    const Route* route;
+    int status;
+    const char* transport;  // the label's literal: compared by address
+    Metrics::Series* requests;
+    Metrics::Histogram* latency;
+  };
+  constexpr std::size_t kRemembered = 16;
+  thread_local std::array<Resolved, kRemembered> remembered{};
+  thread_local std::size_t next_slot = 0;
+  for (const auto& r : remembered) {
+    if (r.dispatcher == id_ && r.route == route && r.status == status && r.transport == transport.data()) {
+      r.requests->add();
+      r.latency->observe(seconds);
+      return;
+    }
+  }
   Metrics::Series* requests = nullptr;
   Metrics::Histogram* latency = nullptr;
   {
@@ -100,6 +131,7 @@ void ApiDispatcher::count(const Route* route, int status, std::string_view trans
     requests = counted;
     latency = timed;
   }
+  remembered[next_slot++ % kRemembered] = Resolved{id_, route, status, transport.data(), requests, latency};
   requests->add();
   latency->observe(seconds);
 }

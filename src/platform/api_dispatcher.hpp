@@ -30,7 +30,7 @@ struct ApiCall {
   std::string_view bearer_token;
   const AccessClaims* verified = nullptr;
   std::string request_id;
-  std::string_view transport = "http";  // metrics label
+  std::string_view transport = "http";  // metrics label; a string literal (remembered by address)
 };
 
 class ApiDispatcher {
@@ -51,6 +51,7 @@ class ApiDispatcher {
   const TokenSigner& signer_;
   SessionStates& states_;
   Clock clock_;
+  std::uint64_t id_ = 0;  // unique per dispatcher, for the per-thread series cache
   std::mutex series_mutex_;
   std::map<std::tuple<const Route*, int, std::string_view>, Metrics::Series*> request_counts_;
   std::map<const Route*, Metrics::Histogram*> request_latency_;

@@ -67,6 +67,14 @@ Task<void> ClientEventHub::push(std::string session_id, std::string event_json) 
   co_await bus_->publish(std::string(kTopicPrefix) + session_id, std::move(event_json));
 }
 
+Task<void> ClientEventHub::push_all(std::vector<std::pair<std::string, std::string>> events) {
+  const bool remote = distributed();
+  for (auto& [session_id, event_json] : events) {
+    if (deliver_locally(session_id, event_json) || !remote) continue;
+    co_await bus_->publish(std::string(kTopicPrefix) + session_id, std::move(event_json));
+  }
+}
+
 Task<void> ClientEventHub::push_many(const std::vector<std::string>& session_ids, std::string event_json) {
   for (const auto& id : session_ids) co_await push(id, event_json);
 }

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/task.hpp"
@@ -42,6 +43,8 @@ class ClientEventHub {
   Task<void> push(std::string session_id, std::string event_json);
   // Same event to several sessions.
   Task<void> push_many(const std::vector<std::string>& session_ids, std::string event_json);
+  // Each (session id, event JSON) in order, as one call.
+  Task<void> push_all(std::vector<std::pair<std::string, std::string>> events);
 
  private:
   // True when delivered to at least one local socket.

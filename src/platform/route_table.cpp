@@ -1,8 +1,22 @@
 #include "platform/route_table.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <stdexcept>
 
 namespace onair::platform {
+
+ApiResult::ApiResult(int status_code, const boost::json::value& body)
+    : status(status_code), json(boost::json::serialize(body)) {}
+
+ApiResult ApiResult::from_text(int status_code, std::string json_text) {
+  ApiResult result;
+  result.status = status_code;
+  result.json = std::move(json_text);
+  return result;
+}
+
+boost::json::value ApiResult::body() const { return boost::json::parse(json); }
 
 void RouteTable::add(RouteSpec spec, RouteHandler handler) {
   auto path = spec.path;

@@ -38,9 +38,17 @@ struct CallContext {
 };
 
 // A handler's answer: HTTP status and JSON body. Errors are thrown as ApiError.
+// The body travels as text: generated handlers write it straight from the response
+// model (write_json), and both transports send it as it is.
 struct ApiResult {
   int status = 200;
-  boost::json::value body;
+  std::string json = "{}";
+
+  ApiResult() = default;
+  ApiResult(int status_code, const boost::json::value& body);  // serialises `body`
+  static ApiResult from_text(int status_code, std::string json_text);
+  // The body parsed (tests, in-process callers that read it).
+  boost::json::value body() const;
 };
 
 using RouteHandler = std::function<Task<ApiResult>(const boost::json::value& body, const CallContext& caller)>;

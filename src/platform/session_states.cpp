@@ -66,18 +66,32 @@ std::string encode(const SessionStateMap& states) {
 }
 }  // namespace
 
-SessionStates::SessionStates(infra::StateStore& store, infra::Ttl ttl) : store_(store), ttl_(ttl) {}
+SessionStates::SessionStates(infra::StateStore& store, infra::Ttl ttl, Keeping keeping)
+    : store_(store),
+      ttl_(ttl),
+      in_process_(keeping == Keeping::in_process ||
+                  (keeping == Keeping::automatic && store.backend_name() == "memory")) {}
 
 Task<SessionStateMap> SessionStates::get(std::string session_id) {
   if (session_id.empty()) co_return SessionStateMap{};
+  if (in_process_) {
+    std::lock_guard lock(local_mutex_);
+    auto it = local_.find(session_id);
+    if (it == local_.end() || it->second.expires_at <= Clock::now()) co_return SessionStateMap{};
+    co_return it->second.states;
+  }
   auto stored = co_await store_.get(key_of(session_id));
   co_return stored ? decode(stored->data) : SessionStateMap{};
 }
 
 // Read-modify-write with optimistic concurrency: retried when another writer
 // changed the same session in between.
-template <class Change>
-Task<void> SessionStates::update(const std::string& session_id, Change change) {
+template <class Edit>
+Task<void> SessionStates::update(const std::string& session_id, Edit change) {
+  if (in_process_) {
+    update_in_process(session_id, change);
+    co_return;
+  }
   const auto key = key_of(session_id);
   for (int attempt = 0; attempt < 32; ++attempt) {
     auto stored = co_await store_.get(key);
@@ -96,28 +110,95 @@ Task<void> SessionStates::update(const std::string& session_id, Change change) {
   throw InfraError(std::string(store_.backend_name()), "session state update kept conflicting");
 }
 
+template <class Edit>
+void SessionStates::update_in_process(const std::string& session_id, Edit& change) {
+  const auto now = Clock::now();
+  std::lock_guard lock(local_mutex_);
+  // Sessions that went away without clearing their states must not pile up: every so
+  // many writes, the expired ones go.
+  if (++writes_since_sweep_ >= 4096) drop_expired(now);
+  auto it = local_.find(session_id);
+  if (it != local_.end() && it->second.expires_at <= now) {
+    local_.erase(it);
+    it = local_.end();
+  }
+  if (it == local_.end()) {
+    SessionStateMap states;
+    if (!change(states) || states.empty()) return;
+    local_.emplace(session_id, Local{std::move(states), now + ttl_});
+    return;
+  }
+  if (!change(it->second.states)) return;
+  if (it->second.states.empty()) {
+    local_.erase(it);
+  } else {
+    it->second.expires_at = now + ttl_;
+  }
+}
+
+void SessionStates::drop_expired(Clock::time_point now) {
+  writes_since_sweep_ = 0;
+  std::erase_if(local_, [now](const auto& entry) { return entry.second.expires_at <= now; });
+}
+
+namespace {
+// The map edits behind set / clear / clear_service; true when the map changed.
+bool add_state(SessionStateMap& states, const std::string& service, const std::string& state) {
+  return states[service].insert(state).second;
+}
+bool remove_state(SessionStateMap& states, const std::string& service, const std::string& state) {
+  auto it = states.find(service);
+  if (it == states.end() || it->second.erase(state) == 0) return false;
+  if (it->second.empty()) states.erase(it);
+  return true;
+}
+bool remove_service(SessionStateMap& states, const std::string& service) { return states.erase(service) > 0; }
+}  // namespace
+
+Task<void> SessionStates::apply(std::vector<Change> changes) {
+  for (auto& c : changes) {
+    if (c.session_id.empty()) continue;
+    auto edit = [&c](SessionStateMap& states) {
+      switch (c.kind) {
+        case Change::Kind::set:
+          return add_state(states, c.service, c.state);
+        case Change::Kind::clear:
+          return remove_state(states, c.service, c.state);
+        case Change::Kind::clear_service:
+          break;
+      }
+      return remove_service(states, c.service);
+    };
+    if (in_process_) {
+      update_in_process(c.session_id, edit);
+    } else {
+      co_await update(c.session_id, edit);
+    }
+  }
+}
+
 Task<void> SessionStates::set(std::string session_id, std::string service, std::string state) {
   if (session_id.empty()) co_return;
-  co_await update(session_id, [&](SessionStateMap& states) { return states[service].insert(state).second; });
+  co_await update(session_id, [&](SessionStateMap& states) { return add_state(states, service, state); });
 }
 
 Task<void> SessionStates::clear(std::string session_id, std::string service, std::string state) {
   if (session_id.empty()) co_return;
-  co_await update(session_id, [&](SessionStateMap& states) {
-    auto it = states.find(service);
-    if (it == states.end() || it->second.erase(state) == 0) return false;
-    if (it->second.empty()) states.erase(it);
-    return true;
-  });
+  co_await update(session_id, [&](SessionStateMap& states) { return remove_state(states, service, state); });
 }
 
 Task<void> SessionStates::clear_service(std::string session_id, std::string service) {
   if (session_id.empty()) co_return;
-  co_await update(session_id, [&](SessionStateMap& states) { return states.erase(service) > 0; });
+  co_await update(session_id, [&](SessionStateMap& states) { return remove_service(states, service); });
 }
 
 Task<void> SessionStates::clear_all(std::string session_id) {
   if (session_id.empty()) co_return;
+  if (in_process_) {
+    std::lock_guard lock(local_mutex_);
+    local_.erase(session_id);
+    co_return;
+  }
   co_await store_.remove(key_of(session_id));
 }
 

@@ -51,14 +51,14 @@ Task<SampleCounterResponse> SampleService::increment_counter(SampleIncrementCoun
   // Values go into locals before co_await: g++ 12 double-destroys some
   // temporaries of a co_await full-expression (see docs/decisions.md).
   const SampleCounterIncrementedEvent incremented{new_uuid(), now, request.name, value};
-  auto event_json = boost::json::serialize(incremented.to_json());
+  auto event_json = incremented.to_json_text();
   co_await context_.bus.publish(std::string(kSampleCounterIncremented), std::move(event_json));
   SampleCounterChangedClientEvent changed;
   changed.event_id = new_uuid();
   changed.timestamp = now;
   changed.name = request.name;
   changed.value = value;
-  auto changed_json = boost::json::serialize(changed.to_json());
+  auto changed_json = changed.to_json_text();
   co_await context_.client_events.push(caller.session_id, std::move(changed_json));
   co_return SampleCounterResponse{request.name, value};
 }
@@ -72,7 +72,9 @@ Task<void> SampleService::leave_session(const platform::CallContext& caller) {
   co_await context_.session_states.clear(caller.session_id, "sample", "entered");
 }
 
-Task<SampleGuardedResponse> SampleService::guarded(const platform::CallContext&) { co_return SampleGuardedResponse{true}; }
+Task<SampleGuardedResponse> SampleService::guarded(const platform::CallContext&) {
+  co_return SampleGuardedResponse{true};
+}
 
 Task<SampleCounterResponse> SampleService::reset_counter(SampleResetCounterRequest request,
                                                          const platform::CallContext&) {

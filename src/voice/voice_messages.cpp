@@ -10,8 +10,6 @@ namespace onair::voice {
 namespace gv = gen::voice;
 namespace {
 
-std::string text(const boost::json::value& v) { return boost::json::serialize(v); }
-
 template <class Event>
 Event stamped(const RoomRecord& room) {
   Event e;
@@ -114,7 +112,7 @@ void apply_consent_effects(const RoomRecord& room, const std::vector<Effect>& ef
       e.requested_by_display_name = name_of(room, asked->requested_by);
       e.deadline = format_ms(consent.deadline());
       e.timeout_seconds = consent_timeout_seconds;
-      const auto json = text(e.to_json());
+      const auto json = e.to_json_text();
       out.push_all(asked->to, json);
     } else if (const auto* update = std::get_if<effect::Update>(&effect)) {
       auto e = stamped<gv::VoiceBroadcastConsentUpdateClientEvent>(room);
@@ -136,25 +134,25 @@ void apply_consent_effects(const RoomRecord& room, const std::vector<Effect>& ef
                                                                   : gv::VoiceBroadcastStoppedReason::consent_revoked;
         }
       }
-      const auto json = text(e.to_json());
+      const auto json = e.to_json_text();
       out.push_all(everyone, json);
     } else if (const auto* approved = std::get_if<effect::Approved>(&effect)) {
       auto e = stamped<gv::VoiceRoomBroadcastApprovedEvent>(room);
       e.requested_by_session_id = approved->requested_by;
       e.consented_session_ids = consent.consented();
-      out.publish(std::string(gv::kVoiceRoomBroadcastApproved), text(e.to_json()));
+      out.publish(std::string(gv::kVoiceRoomBroadcastApproved), e.to_json_text());
     } else if (const auto* declined = std::get_if<effect::Declined>(&effect)) {
       auto e = stamped<gv::VoiceRoomBroadcastDeclinedEvent>(room);
       e.declined_by_session_id = declined->by;
       e.reason = declined->reason == DeclineReason::timeout ? gv::VoiceBroadcastDeclinedReason::timeout
                                                             : gv::VoiceBroadcastDeclinedReason::declined;
-      out.publish(std::string(gv::kVoiceRoomBroadcastDeclined), text(e.to_json()));
+      out.publish(std::string(gv::kVoiceRoomBroadcastDeclined), e.to_json_text());
     } else if (const auto* stopped = std::get_if<effect::Stopped>(&effect)) {
       auto e = stamped<gv::VoiceRoomBroadcastStoppedEvent>(room);
       e.reason = stopped->reason == StopReason::room_closed ? gv::VoiceBroadcastStoppedReason::room_closed
                                                             : gv::VoiceBroadcastStoppedReason::consent_revoked;
       if (!actor.empty()) e.stopped_by_session_id = actor;
-      out.publish(std::string(gv::kVoiceRoomBroadcastStopped), text(e.to_json()));
+      out.publish(std::string(gv::kVoiceRoomBroadcastStopped), e.to_json_text());
     }
   }
 }
@@ -163,7 +161,7 @@ std::string peer_joined_event(const RoomRecord& room, const gv::VoicePeerInfo& p
   auto e = stamped<gv::VoicePeerJoinedClientEvent>(room);
   e.peer = peer;
   e.current_participant_count = static_cast<std::int64_t>(room.participants.size());
-  return text(e.to_json());
+  return e.to_json_text();
 }
 
 std::string peer_left_event(const RoomRecord& room, const ParticipantRecord& gone, bool evicted) {
@@ -172,19 +170,19 @@ std::string peer_left_event(const RoomRecord& room, const ParticipantRecord& gon
   if (!gone.display_name.empty()) e.display_name = gone.display_name;
   e.remaining_participant_count = static_cast<std::int64_t>(room.participants.size());
   e.evicted = evicted;
-  return text(e.to_json());
+  return e.to_json_text();
 }
 
 std::string peer_updated_event(const RoomRecord& room, const gv::VoicePeerInfo& peer) {
   auto e = stamped<gv::VoicePeerUpdatedClientEvent>(room);
   e.peer = peer;
-  return text(e.to_json());
+  return e.to_json_text();
 }
 
 std::string room_closed_event(const RoomRecord& room, gv::VoiceRoomDeletedReason reason) {
   auto e = stamped<gv::VoiceRoomClosedClientEvent>(room);
   e.reason = reason;
-  return text(e.to_json());
+  return e.to_json_text();
 }
 
 std::string room_created_bus_event(const RoomRecord& room) {
@@ -193,20 +191,20 @@ std::string room_created_bus_event(const RoomRecord& room) {
   e.tier = to_gen(room.tier);
   e.max_participants = room.max_participants;
   e.is_ad_hoc = room.ad_hoc;
-  return text(e.to_json());
+  return e.to_json_text();
 }
 
 std::string room_deleted_bus_event(const RoomRecord& room, gv::VoiceRoomDeletedReason reason) {
   auto e = stamped<gv::VoiceRoomDeletedEvent>(room);
   e.reason = reason;
-  return text(e.to_json());
+  return e.to_json_text();
 }
 
 std::string participant_joined_bus_event(const RoomRecord& room, const std::string& session_id) {
   auto e = stamped<gv::VoiceParticipantJoinedEvent>(room);
   e.participant_session_id = session_id;
   e.current_count = static_cast<std::int64_t>(room.participants.size());
-  return text(e.to_json());
+  return e.to_json_text();
 }
 
 std::string participant_left_bus_event(const RoomRecord& room, const std::string& session_id, bool evicted) {
@@ -214,7 +212,7 @@ std::string participant_left_bus_event(const RoomRecord& room, const std::string
   e.participant_session_id = session_id;
   e.remaining_count = static_cast<std::int64_t>(room.participants.size());
   e.evicted = evicted;
-  return text(e.to_json());
+  return e.to_json_text();
 }
 
 }  // namespace onair::voice

@@ -8,16 +8,17 @@ namespace onair::voice {
 
 Task<void> send_outbox(VoiceOutbox outbox, platform::SessionStates& states, platform::ClientEventHub& hub,
                        infra::MessageBus& bus) {
-  for (auto& change : outbox.states) {
-    if (change.set) {
-      co_await states.set(change.session_id, "voice", change.state);
-    } else if (change.state.empty()) {
-      co_await states.clear_service(change.session_id, "voice");
-    } else {
-      co_await states.clear(change.session_id, "voice", change.state);
+  if (!outbox.states.empty()) {
+    using Kind = platform::SessionStates::Change::Kind;
+    std::vector<platform::SessionStates::Change> changes;
+    changes.reserve(outbox.states.size());
+    for (auto& change : outbox.states) {
+      const auto kind = change.set ? Kind::set : change.state.empty() ? Kind::clear_service : Kind::clear;
+      changes.push_back({kind, std::move(change.session_id), "voice", std::move(change.state)});
     }
+    co_await states.apply(std::move(changes));
   }
-  for (auto& [session, json] : outbox.client_events) co_await hub.push(session, json);
+  if (!outbox.client_events.empty()) co_await hub.push_all(std::move(outbox.client_events));
   for (auto& [topic, json] : outbox.bus_events) {
     std::string room_id;
     const bool logged = spdlog::should_log(spdlog::level::info);  // the parse below is only for the log line

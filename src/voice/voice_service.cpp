@@ -60,7 +60,7 @@ ApiError refusal(int status, const std::string& message) { return ApiError(statu
 VoiceService::VoiceService(platform::ServiceContext& context, gv::VoiceConfiguration config)
     : context_(context),
       config_(std::move(config)),
-      rooms_(context.state),
+      rooms_(make_room_store(context.state)),
       stun_servers_(split_stun(config_.stun_servers)) {}
 
 VoiceService::~VoiceService() { *alive_ = false; }
@@ -72,7 +72,7 @@ Task<void> VoiceService::start() {
     context_.session_closed_listeners->push_back(
         [this](std::string session_id) -> Task<void> { co_await session_closed(session_id); });
   }
-  worker_ = std::make_unique<ParticipantEvictionWorker>(context_, *this, rooms_, config_);
+  worker_ = std::make_unique<ParticipantEvictionWorker>(context_, *this, *rooms_, config_);
   worker_->start();
   co_return;
 }
@@ -99,7 +99,7 @@ RoomLimits VoiceService::limits() const {
 }
 
 Task<void> VoiceService::send(VoiceOutbox outbox) {
-  co_await send_outbox(std::move(outbox), context_.session_states, context_.client_events, context_.bus);
+  return send_outbox(std::move(outbox), context_.session_states, context_.client_events, context_.bus);
 }
 
 bool VoiceService::reaches(const std::string& session_id) const { return context_.client_events.may_reach(session_id); }
@@ -108,10 +108,10 @@ bool VoiceService::heard(std::string_view topic) const {
   return spdlog::should_log(spdlog::level::info) || context_.bus.has_subscribers(topic);
 }
 
-Task<RoomRecord> VoiceService::require_room(const std::string& room_id) {
-  auto room = co_await rooms_.get(room_id);
+Task<RoomSnapshot> VoiceService::require_room(const std::string& room_id) {
+  auto room = co_await rooms_->get(room_id);
   if (!room) throw not_found("voice room " + room_id + " not found");
-  co_return std::move(*room);
+  co_return room;
 }
 
 // ---------------------------------------------------------------------------
@@ -139,7 +139,7 @@ Task<gv::VoiceRoomResponse> VoiceService::create_voice_room(gv::CreateVoiceRoomR
     room = fresh;
     return RoomWrite::put;
   };
-  auto stored = co_await rooms_.update(room_id, change);
+  auto stored = co_await rooms_->update(room_id, change);
   if (exists) throw conflict("voice room " + room_id + " already exists");
   VoiceOutbox out;
   out.publish(std::string(gv::kVoiceRoomCreated), room_created_bus_event(*stored));
@@ -149,8 +149,8 @@ Task<gv::VoiceRoomResponse> VoiceService::create_voice_room(gv::CreateVoiceRoomR
 
 Task<gv::VoiceRoomResponse> VoiceService::get_voice_room(gv::GetVoiceRoomRequest r, const Caller& caller) {
   auto room = co_await require_room(r.room_id);
-  if (!is_admin(caller) && !room.find(caller.session_id)) throw forbidden("you are not in this room");
-  co_return room_response(room);
+  if (!is_admin(caller) && !room->find(caller.session_id)) throw forbidden("you are not in this room");
+  co_return room_response(*room);
 }
 
 Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomRequest r, const Caller& caller) {
@@ -216,11 +216,11 @@ Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomR
     room->empty_since_ms.reset();
     return RoomWrite::put;
   };
-  auto room = co_await rooms_.update(r.room_id, change);
+  auto room = co_await rooms_->update(r.room_id, change);
   // Only a join that succeeded leaves the previous room (a refused one changes nothing); before this
   // join's states are sent, since leaving clears the session's voice states.
   co_await leave_previous_room(session, r.room_id);
-  co_await rooms_.map_session(session, r.room_id);
+  co_await rooms_->map_session(session, r.room_id);
 
   const auto& me = *room->find(session);
   gv::JoinVoiceRoomResponse response;
@@ -264,7 +264,7 @@ Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomR
     state.peers = std::move(state_peers);
     state.stun_servers = stun_servers_;
     state.broadcast_state = response.broadcast_state;
-    out.push(session, boost::json::serialize(state.to_json()));
+    out.push(session, state.to_json_text());
   }
   apply_consent_effects(*room, consent_effects, session, config_.broadcast_consent_timeout_seconds, out);
   if (created && heard(gv::kVoiceRoomCreated)) {
@@ -278,7 +278,7 @@ Task<gv::JoinVoiceRoomResponse> VoiceService::join_voice_room(gv::JoinVoiceRoomR
 }
 
 Task<void> VoiceService::leave_previous_room(const std::string& session_id, const std::string& except_room) {
-  auto previous = co_await rooms_.room_of(session_id);
+  auto previous = co_await rooms_->room_of(session_id);
   if (previous && *previous != except_room) {
     try {
       co_await remove_participant(*previous, session_id, false);
@@ -321,10 +321,10 @@ Task<void> VoiceService::remove_participant(const std::string& room_id, const st
     }
     return RoomWrite::put;
   };
-  auto room = co_await rooms_.update(room_id, change);
+  auto room = co_await rooms_->update(room_id, change);
   if (!room) throw not_found("voice room " + room_id + " not found");
   if (!gone) throw not_found("session is not in voice room " + room_id);
-  co_await rooms_.unmap_session(session_id, room_id);
+  co_await rooms_->unmap_session(session_id, room_id);
 
   VoiceOutbox out;
   out.clear_voice(session_id);
@@ -345,7 +345,7 @@ Task<void> VoiceService::remove_participant(const std::string& room_id, const st
 }
 
 Task<gen::common::EmptyResponse> VoiceService::delete_voice_room(gv::DeleteVoiceRoomRequest r, const Caller&) {
-  auto existing = co_await rooms_.get(r.room_id);
+  auto existing = co_await rooms_->get(r.room_id);
   if (!existing) throw not_found("voice room " + r.room_id + " not found");
   co_await delete_room(r.room_id, r.reason.value_or(gv::VoiceRoomDeletedReason::manual));
   co_return gen::common::EmptyResponse{};
@@ -357,7 +357,7 @@ Task<void> VoiceService::delete_room(const std::string& room_id, gv::VoiceRoomDe
     last = room;
     return room ? RoomWrite::remove : RoomWrite::none;
   };
-  co_await rooms_.update(room_id, change);
+  co_await rooms_->update(room_id, change);
   if (!last) co_return;
   auto consent = BroadcastConsent::from_record(last->consent);
   auto outcome = consent.room_closed();
@@ -374,7 +374,7 @@ Task<void> VoiceService::delete_room(const std::string& room_id, gv::VoiceRoomDe
     out.publish(std::string(gv::kVoiceParticipantLeft), participant_left_bus_event(leaving, gone, false));
   }
   out.publish(std::string(gv::kVoiceRoomDeleted), room_deleted_bus_event(*last, reason));
-  for (const auto& s : sessions) co_await rooms_.unmap_session(s, room_id);
+  for (const auto& s : sessions) co_await rooms_->unmap_session(s, room_id);
   co_await send(std::move(out));
 }
 
@@ -394,7 +394,7 @@ Task<gen::common::EmptyResponse> VoiceService::peer_heartbeat(gv::PeerHeartbeatR
     p->last_heartbeat_ms = now;
     return RoomWrite::put;
   };
-  co_await rooms_.update(r.room_id, change);
+  co_await rooms_->update(r.room_id, change);
   if (!found) throw not_found("session is not in voice room " + r.room_id);
   co_return gen::common::EmptyResponse{};
 }
@@ -414,7 +414,7 @@ Task<gen::common::EmptyResponse> VoiceService::offer_peer(gv::OfferPeerRequest r
     target->offers_from.insert(session);
     return RoomWrite::put;
   };
-  auto room = co_await rooms_.update(r.room_id, change);
+  auto room = co_await rooms_->update(r.room_id, change);
   VoiceOutbox out;
   out.set_state(r.target_session_id, "ringing");
   auto candidates = r.ice_candidates.value_or(std::vector<std::string>{});
@@ -438,7 +438,7 @@ Task<gen::common::EmptyResponse> VoiceService::answer_peer(gv::AnswerPeerRequest
     answerer = *me;
     return RoomWrite::put;
   };
-  auto room = co_await rooms_.update(r.room_id, change);
+  auto room = co_await rooms_->update(r.room_id, change);
   VoiceOutbox out;
   if (!still_ringing) out.clear_state(session, "ringing");
   auto candidates = r.ice_candidates.value_or(std::vector<std::string>{});
@@ -450,11 +450,11 @@ Task<gen::common::EmptyResponse> VoiceService::answer_peer(gv::AnswerPeerRequest
 Task<gen::common::EmptyResponse> VoiceService::send_ice_candidate(gv::IceCandidateRequest r, const Caller& caller) {
   const auto session = acting_session(std::nullopt, caller);
   auto room = co_await require_room(r.room_id);
-  const auto* me = room.find(session);
+  const auto* me = room->find(session);
   if (!me) throw forbidden("you are not in this room");
-  if (!room.find(r.target_session_id)) throw not_found("target is not in this room");
+  if (!room->find(r.target_session_id)) throw not_found("target is not in this room");
   VoiceOutbox out;
-  out.push(r.target_session_id, peer_updated_event(room, peer_info(*me, "", r.ice_candidates)));
+  out.push(r.target_session_id, peer_updated_event(*room, peer_info(*me, "", r.ice_candidates)));
   co_await send(std::move(out));
   co_return gen::common::EmptyResponse{};
 }
@@ -464,8 +464,8 @@ Task<gen::common::EmptyResponse> VoiceService::send_ice_candidate(gv::IceCandida
 
 // One consent input on one room: load, apply `input` to the machine (a refused
 // input throws its status and changes nothing), store, then send the effects.
-Task<RoomRecord> VoiceService::change_consent(const std::string& room_id, const std::string& actor,
-                                              const ConsentInput& input) {
+Task<RoomSnapshot> VoiceService::change_consent(const std::string& room_id, const std::string& actor,
+                                                const ConsentInput& input) {
   std::vector<Effect> effects;
   auto change = [&](std::optional<RoomRecord>& room) {
     if (!room) throw not_found("voice room " + room_id + " not found");
@@ -476,11 +476,11 @@ Task<RoomRecord> VoiceService::change_consent(const std::string& room_id, const 
     room->consent = consent.record();
     return RoomWrite::put;
   };
-  auto room = co_await rooms_.update(room_id, change);
+  auto room = co_await rooms_->update(room_id, change);
   VoiceOutbox out;
   apply_consent_effects(*room, effects, actor, config_.broadcast_consent_timeout_seconds, out);
   co_await send(std::move(out));
-  co_return std::move(*room);
+  co_return room;
 }
 
 Task<gv::BroadcastConsentStatus> VoiceService::request_broadcast_consent(gv::BroadcastConsentRequest r,
@@ -492,9 +492,9 @@ Task<gv::BroadcastConsentStatus> VoiceService::request_broadcast_consent(gv::Bro
     return consent.request(session, room.session_ids(), now, timeout);
   };
   auto room = co_await change_consent(r.room_id, session, input);
-  auto consent = BroadcastConsent::from_record(room.consent);
+  auto consent = BroadcastConsent::from_record(room->consent);
   if (consent.state() == ConsentState::pending) arm_consent_timer(r.room_id, consent.deadline());
-  co_return consent_status(room);
+  co_return consent_status(*room);
 }
 
 Task<gv::BroadcastConsentStatus> VoiceService::respond_broadcast_consent(gv::BroadcastConsentResponse r,
@@ -510,7 +510,7 @@ Task<gv::BroadcastConsentStatus> VoiceService::respond_broadcast_consent(gv::Bro
   };
   auto room = co_await change_consent(r.room_id, session, input);
   if (timed_out) throw not_found("the consent request has expired");
-  co_return consent_status(room);
+  co_return consent_status(*room);
 }
 
 Task<gv::BroadcastConsentStatus> VoiceService::stop_broadcast(gv::StopBroadcastConsentRequest r, const Caller& caller) {
@@ -520,20 +520,20 @@ Task<gv::BroadcastConsentStatus> VoiceService::stop_broadcast(gv::StopBroadcastC
     return consent.stop(session);
   };
   auto room = co_await change_consent(r.room_id, session, input);
-  co_return consent_status(room);
+  co_return consent_status(*room);
 }
 
 Task<gv::BroadcastConsentStatus> VoiceService::get_broadcast_status(gv::BroadcastStatusRequest r,
                                                                     const Caller& caller) {
   auto room = co_await require_room(r.room_id);
-  if (!is_admin(caller) && !room.find(caller.session_id)) throw forbidden("you are not in this room");
-  co_return consent_status(room);
+  if (!is_admin(caller) && !room->find(caller.session_id)) throw forbidden("you are not in this room");
+  co_return consent_status(*room);
 }
 
 Task<gv::BroadcastConsentStatus> VoiceService::confirm_broadcast_started(gv::BroadcastStatusRequest r, const Caller&) {
   auto input = [](BroadcastConsent& consent, const RoomRecord&) { return consent.broadcast_started(); };
   auto room = co_await change_consent(r.room_id, {}, input);
-  co_return consent_status(room);
+  co_return consent_status(*room);
 }
 
 // ---------------------------------------------------------------------------
@@ -585,7 +585,7 @@ Task<void> VoiceService::sweep_room(const std::string& room_id) {
     }
     return effects.empty() ? RoomWrite::none : RoomWrite::put;
   };
-  auto room = co_await rooms_.update(room_id, change);
+  auto room = co_await rooms_->update(room_id, change);
   if (room && !effects.empty()) {
     VoiceOutbox out;
     apply_consent_effects(*room, effects, {}, config_.broadcast_consent_timeout_seconds, out);
@@ -603,7 +603,7 @@ Task<void> VoiceService::sweep_room(const std::string& room_id) {
 }
 
 Task<void> VoiceService::session_closed(const std::string& session_id) {
-  auto room_id = co_await rooms_.room_of(session_id);
+  auto room_id = co_await rooms_->room_of(session_id);
   if (!room_id) co_return;
   try {
     co_await remove_participant(*room_id, session_id, false);

@@ -56,11 +56,11 @@ class VoiceService final : public platform::Service, public gen::voice::VoiceApi
 
  private:
   using ConsentInput = std::function<Outcome(BroadcastConsent&, const RoomRecord&)>;
-  Task<RoomRecord> change_consent(const std::string& room_id, const std::string& actor, const ConsentInput& input);
+  Task<RoomSnapshot> change_consent(const std::string& room_id, const std::string& actor, const ConsentInput& input);
   Task<void> remove_participant(const std::string& room_id, const std::string& session_id, bool evicted);
   Task<void> delete_room(const std::string& room_id, gen::voice::VoiceRoomDeletedReason reason);
   Task<void> leave_previous_room(const std::string& session_id, const std::string& except_room);
-  Task<RoomRecord> require_room(const std::string& room_id);
+  Task<RoomSnapshot> require_room(const std::string& room_id);
   Task<void> send(VoiceOutbox outbox);
   // Whether an event would reach anyone: building event JSON nobody receives was a large
   // share of a join or leave on a single node (bench/voice). The info log counts as a reader.
@@ -73,7 +73,7 @@ class VoiceService final : public platform::Service, public gen::voice::VoiceApi
 
   platform::ServiceContext& context_;
   gen::voice::VoiceConfiguration config_;
-  RoomStore rooms_;
+  std::unique_ptr<RoomStore> rooms_;
   std::vector<std::string> stun_servers_;
   std::unique_ptr<ParticipantEvictionWorker> worker_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

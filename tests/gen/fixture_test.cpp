@@ -198,6 +198,8 @@ TEST(FixtureModels, FullRoundTrip) {
   EXPECT_EQ(e.with_default, 8);
   EXPECT_EQ(Everything::from_json(e.to_json()), e);
   EXPECT_EQ(json::parse(json::serialize(e.to_json())), json::parse(text));
+  // write_json writes the same JSON without building a value first.
+  EXPECT_EQ(json::parse(e.to_json_text()), e.to_json());
 }
 
 TEST(FixtureModels, ToJsonOmitsAbsentOptionalsButKeepsDefaults) {
@@ -206,6 +208,7 @@ TEST(FixtureModels, ToJsonOmitsAbsentOptionalsButKeepsDefaults) {
   // A required nullable field is written as null; a field with a default always appears.
   EXPECT_EQ(json::serialize(e.to_json()), R"({"id":"3f2b8c1a-0d4e-4f6a-9b8c-7d6e5f4a3b2c","at":"","name":"",)"
                                           R"("nullableRequired":null,"withDefault":7})");
+  EXPECT_EQ(json::parse(e.to_json_text()), e.to_json());
 }
 
 TEST(FixtureModels, AllOfChainMergesBaseFirst) {
@@ -221,6 +224,7 @@ TEST(FixtureModels, AllOfChainMergesBaseFirst) {
       json::serialize(leaf.to_json()),
       R"({"baseId":"3f2b8c1a-0d4e-4f6a-9b8c-7d6e5f4a3b2c","note":"abc","level":2,"extraField":"x","leafOnly":true})");
   EXPECT_EQ(Leaf::from_json(leaf.to_json()), leaf);
+  EXPECT_EQ(json::parse(leaf.to_json_text()), leaf.to_json());
   EXPECT_EQ(error_of<Leaf>(R"({"baseId":"3f2b8c1a-0d4e-4f6a-9b8c-7d6e5f4a3b2c","level":1})"),
             "body.extraField: is required");
   EXPECT_EQ(error_of<Leaf>(R"({"level":1,"extraField":"x"})"), "body.baseId: is required");
@@ -248,6 +252,7 @@ TEST(FixtureModels, ClientEventWithCrossFileAndCrossServiceRefs) {
       R"({"eventName":"alpha.ping","eventId":"3f2b8c1a-0d4e-4f6a-9b8c-7d6e5f4a3b2c","timestamp":"2026-01-02T03:04:05Z",)"
       R"("status":null,"shared":{"b":4,"tier":"p2p"}})"));
   EXPECT_FALSE(parsed.status.has_value());
+  EXPECT_EQ(json::parse(parsed.to_json_text()), parsed.to_json());
   EXPECT_EQ(parsed.shared.b, 4);
   EXPECT_EQ(parsed.shared.tier, beta::BetaTier::p2p);
   EXPECT_EQ(parsed.tier, beta::BetaTier::scaled);  // absent -> default
@@ -302,7 +307,7 @@ TEST(FixtureRoutes, OptionalBodyMayBeAbsent) {
   const platform::CallContext caller{"a", "s", {"service"}, "r"};
   const json::value none;  // JSON null: no body sent
   const auto r = onair::testing::run_task(io, table.find("/alpha/optional-body")->handler(none, caller));
-  EXPECT_EQ(json::serialize(r.body), R"({"b":1})");
+  EXPECT_EQ(json::serialize(r.body()), R"({"b":1})");
   ASSERT_TRUE(api.last_open.has_value());
   EXPECT_FALSE(api.last_open->known.has_value());
   const json::value wrong = json::parse("[1]");

@@ -133,7 +133,7 @@ TEST_F(SampleRoutes, DispatchesAValidBody) {
   const auto r = call("/sample/echo", R"({"message":")" + message +
                                           R"(","repeat":2,"mood":"calm","tags":["a tag longer than sixteen bytes"]})");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(json::serialize(r.body),
+  EXPECT_EQ(json::serialize(r.body()),
             R"({"message":")" + message + R"(","repeat":2,"echoedAt":"2026-11-22T09:03:07.123Z"})");
   EXPECT_EQ(api_.calls, std::vector<std::string>{"echo"});
   ASSERT_TRUE(api_.last_echo.has_value());
@@ -157,25 +157,25 @@ TEST_F(SampleRoutes, BadBodyThrowsValidationErrorBeforeTheCall) {
 }
 
 TEST_F(SampleRoutes, OperationsWithoutRequestBodyIgnoreTheBody) {
-  EXPECT_EQ(json::serialize(call("/sample/session/enter", "{}").body), "{}");
-  EXPECT_EQ(json::serialize(call("/sample/guarded", R"({"anything":1})").body), R"({"ok":true})");
+  EXPECT_EQ(json::serialize(call("/sample/session/enter", "{}").body()), "{}");
+  EXPECT_EQ(json::serialize(call("/sample/guarded", R"({"anything":1})").body()), R"({"ok":true})");
   EXPECT_EQ(api_.calls, (std::vector<std::string>{"enter_session", "guarded"}));
 }
 
 TEST_F(SampleRoutes, VoidOperationAnswersEmptyObject) {
   const auto r = call("/sample/session/leave", "{}");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(json::serialize(r.body), "{}");
+  EXPECT_EQ(json::serialize(r.body()), "{}");
   EXPECT_EQ(api_.calls, std::vector<std::string>{"leave_session"});
 }
 
 TEST_F(SampleRoutes, CounterRoutes) {
-  EXPECT_EQ(json::serialize(call("/sample/counter/increment", R"({"name":"c","by":5})").body),
+  EXPECT_EQ(json::serialize(call("/sample/counter/increment", R"({"name":"c","by":5})").body()),
             R"({"name":"c","value":5})");
-  EXPECT_EQ(
-      json::serialize(
-          call("/sample/internal/reset", R"({"name":"c","requestedBy":"3f2b8c1a-0d4e-4f6a-9b8c-7d6e5f4a3b2c"})").body),
-      R"({"name":"c","value":0})");
+  EXPECT_EQ(json::serialize(
+                call("/sample/internal/reset", R"({"name":"c","requestedBy":"3f2b8c1a-0d4e-4f6a-9b8c-7d6e5f4a3b2c"})")
+                    .body()),
+            R"({"name":"c","value":0})");
 }
 
 TEST(GeneratedServices, ListsServicesWithAnApi) {

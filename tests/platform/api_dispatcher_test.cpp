@@ -18,9 +18,10 @@ constexpr std::int64_t kNow = 1'800'000'000;
 
 class DispatcherTest : public ::testing::Test {
  protected:
-  DispatcherTest() : signer_("dispatcher-test-secret"), states_(store_), dispatcher_(routes_, signer_, states_, [] {
-    return kNow;
-  }) {
+  DispatcherTest()
+      : signer_("dispatcher-test-secret"),
+        states_(store_),
+        dispatcher_(routes_, signer_, states_, [] { return kNow; }) {
     routes_.add(RouteSpec{"t", "/t/open", "open", {{"user", {}}}},
                 [this](const json::value& body, const CallContext& caller) -> Task<ApiResult> {
                   ++calls_;
@@ -75,7 +76,7 @@ class DispatcherTest : public ::testing::Test {
 TEST_F(DispatcherTest, AllowedCallReachesHandlerWithCaller) {
   auto r = call("/t/open", R"({"a":1})", token({"user"}));
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body.at("echo").at("a"), 1);
+  EXPECT_EQ(r.body().at("echo").at("a"), 1);
   EXPECT_EQ(last_caller_.account_id, "acct");
   EXPECT_EQ(last_caller_.session_id, "sess");
   EXPECT_EQ(last_caller_.request_id, "r1");
@@ -92,8 +93,8 @@ TEST_F(DispatcherTest, StatusesForEveryRefusal) {
   EXPECT_EQ(call("/t/open", "{not json", token({"user"})).status, 400);
   EXPECT_EQ(calls_, 0);
   auto r = call("/t/open", "{}", "");
-  EXPECT_EQ(r.body.at("requestId"), "r1");
-  EXPECT_EQ(r.body.at("status"), 401);
+  EXPECT_EQ(r.body().at("requestId"), "r1");
+  EXPECT_EQ(r.body().at("status"), 401);
 }
 
 TEST_F(DispatcherTest, SessionStateOpensGuardedRoute) {
@@ -110,16 +111,16 @@ TEST_F(DispatcherTest, ServiceRoleCallsInternalRoutes) {
 TEST_F(DispatcherTest, HandlerErrorsBecomeStatusesWithoutInternals) {
   auto r = call("/t/throws", "{}", token({"user"}));
   EXPECT_EQ(r.status, 409);
-  EXPECT_EQ(r.body.at("error"), "already there");
+  EXPECT_EQ(r.body().at("error"), "already there");
   auto crash = call("/t/crashes", "{}", token({"user"}));
   EXPECT_EQ(crash.status, 500);
-  EXPECT_EQ(json::serialize(crash.body).find("secret internals"), std::string::npos);
+  EXPECT_EQ(json::serialize(crash.body()).find("secret internals"), std::string::npos);
 }
 
 TEST_F(DispatcherTest, EmptyBodyIsAnEmptyObject) {
   auto r = call("/t/open", "", token({"user"}));
   EXPECT_EQ(r.status, 200);
-  EXPECT_TRUE(r.body.at("echo").is_object());
+  EXPECT_TRUE(r.body().at("echo").is_object());
 }
 
 }  // namespace

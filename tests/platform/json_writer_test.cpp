@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <limits>
 #include <set>
 #include <vector>
 
@@ -57,6 +58,58 @@ TEST(JsonWriter, TopLevelArrayAndTake) {
   JsonWriter w;
   w.begin_array().value(1).value("two").value(false).end_array();
   EXPECT_EQ(w.take(), R"([1,"two",false])");
+}
+
+// The escape scan takes 8 bytes a step: a byte that needs an escape must be found at every
+// offset of a word, next to every kind of neighbour (high bytes, the bytes just above the
+// thresholds), in strings of every length around the word size.
+TEST(JsonWriter, EscapesAreFoundAtEveryOffset) {
+  const std::string specials{'"', '\\', '\0', '\x01', '\x1f', '\n'};
+  const std::string neighbours{'a', ' ', '!', '#', '[', ']', '\x7f', '\x80', '\xc3', '\xff'};
+  for (std::size_t length = 1; length <= 24; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (char special : specials) {
+        for (char neighbour : neighbours) {
+          std::string sample(length, neighbour);
+          sample[at] = special;
+          std::string out;
+          JsonWriter::append_escaped(out, sample);
+          boost::system::error_code ec;
+          json::parse_options lenient;
+          lenient.allow_invalid_utf8 = true;  // lone high bytes pass through as they are
+          const auto parsed = json::parse(out, ec, {}, lenient);
+          ASSERT_FALSE(ec) << "length " << length << " at " << at << ": " << out;
+          ASSERT_EQ(parsed.as_string(), sample) << "length " << length << " at " << at;
+        }
+      }
+    }
+  }
+  // And plain strings of every length come out as they went in, quoted.
+  for (std::size_t length = 0; length <= 24; ++length) {
+    const std::string plain(length, 'x');
+    std::string out;
+    JsonWriter::append_escaped(out, plain);
+    EXPECT_EQ(out, "\"" + plain + "\"");
+  }
+}
+
+TEST(JsonWriter, DoublesReadBackExactlyAndNonFiniteIsNull) {
+  const std::vector<double> samples{0.0, -0.0, 1.5, -2.25, 0.1, 1e-300, 1.7976931348623157e308, 123456789.125, 1.0 / 3};
+  for (double d : samples) {
+    JsonWriter w;
+    w.begin_array().value(d).end_array();
+    EXPECT_EQ(json::parse(w.text()).as_array()[0].to_number<double>(), d) << w.text();
+  }
+  JsonWriter w;
+  w.begin_array().value(std::numeric_limits<double>::quiet_NaN()).value(std::numeric_limits<double>::infinity());
+  w.end_array();
+  EXPECT_EQ(w.text(), "[null,null]");
+}
+
+TEST(JsonWriter, PlainKeysAndRawValues) {
+  JsonWriter w;
+  w.begin_object().plain_key("a").raw(R"({"x":[1,2]})").plain_key("b").value(1).end_object();
+  EXPECT_EQ(w.text(), R"({"a":{"x":[1,2]},"b":1})");
 }
 
 }  // namespace

@@ -1,4 +1,7 @@
-"""gen/<svc>/models.hpp/.cpp: enums and structs with from_json (validating) and to_json."""
+"""gen/<svc>/models.hpp/.cpp: enums and structs with from_json (validating), to_json (a boost::json value) and
+write_json / to_json_text (the same JSON written straight as text, for hot paths)."""
+
+import re
 
 from naming import comment_lines, cpp_double, cpp_int, cpp_string, snake
 from ir import SchemaError
@@ -108,7 +111,8 @@ class ModelEmitter:
             "",
         ]
         out += ['#include "gen/%s/models.hpp"' % d for d in deps]
-        out += ["", "namespace onair::gen::%s {" % svc.name, ""]
+        out += ["", "namespace onair {", "class JsonWriter;", "}", ""]
+        out += ["namespace onair::gen::%s {" % svc.name, ""]
         for enum in svc.enums:
             out += self._enum_decl(enum)
         for struct in svc.structs:
@@ -143,6 +147,9 @@ class ModelEmitter:
         out.append("  // Validates `v` against the schema; throws onair::ValidationError naming the path.")
         out.append('  static %s from_json(const boost::json::value& v, std::string_view path = "body");' % struct.name)
         out.append("  boost::json::value to_json() const;")
+        out.append("  // The JSON of to_json(), written without building a value.")
+        out.append("  void write_json(::onair::JsonWriter& w) const;")
+        out.append("  std::string to_json_text() const;")
         out.append("  friend bool operator==(const %s&, const %s&) = default;" % (struct.name, struct.name))
         out.append("};")
         out.append("")
@@ -166,10 +173,12 @@ class ModelEmitter:
         for struct in svc.structs:
             body += self._from_json(struct)
             body += self._to_json(struct)
+            body += self._write_json(struct)
         out = banner(sources) + ['#include "gen/%s/models.hpp"' % svc.name, ""]
+        out += ["#include <boost/json/serialize.hpp>"]
         if self.patterns:
             out += ["#include <regex>"]
-        out += ["#include <utility>", "", '#include "core/validation.hpp"', ""]
+        out += ["#include <utility>", "", '#include "core/json_writer.hpp"', '#include "core/validation.hpp"', ""]
         out += ["namespace onair::gen::%s {" % svc.name]
         if svc.structs:
             out += ["namespace vd = ::onair::validation;"]
@@ -340,4 +349,66 @@ class ModelEmitter:
             helper = "to_array" if kind == "array" else "to_object"
             return "vd::%s(%s, [](const %s& %s) { return boost::json::value(%s); })" % (
                 helper, expr, cpp_type(t.items, self.svc.name), var, inner)
+        raise SchemaError("cannot write kind %s" % kind)
+
+    def _write_json(self, struct):
+        names = _Names()
+        out = ["void %s::write_json(::onair::JsonWriter& g_w) const {" % struct.name, "  g_w.begin_object();"]
+        for f in struct.fields:
+            key = cpp_string(f.json_name)
+            if not re.fullmatch(r"[A-Za-z0-9_$.\-]+", f.json_name):
+                raise SchemaError("property name %r needs escaping; write_json takes plain names" % f.json_name)
+            if f.optional and f.required:  # required but nullable: always present, null when empty
+                out.append("  g_w.plain_key(%s);" % key)
+                out.append("  if (%s) {" % f.cpp_name)
+                out += self._emit(f.type, "(*%s)" % f.cpp_name, names, "    ")
+                out.append("  } else {")
+                out.append("    g_w.null();")
+                out.append("  }")
+            elif f.optional:
+                out.append("  if (%s) {" % f.cpp_name)
+                out.append("    g_w.plain_key(%s);" % key)
+                out += self._emit(f.type, "(*%s)" % f.cpp_name, names, "    ")
+                out.append("  }")
+            else:
+                out.append("  g_w.plain_key(%s);" % key)
+                out += self._emit(f.type, f.cpp_name, names, "  ")
+        out += ["  g_w.end_object();", "}", ""]
+        out += ["std::string %s::to_json_text() const {" % struct.name,
+                "  ::onair::JsonWriter g_w;",
+                "  write_json(g_w);",
+                "  return g_w.take();",
+                "}", ""]
+        return out
+
+    def _emit(self, t, expr, names, ind):
+        """Statements writing `expr` (of type `t`) as the next value of writer g_w."""
+        kind = t.kind
+        if kind == "string":
+            return ["%sg_w.value(std::string_view(%s));" % (ind, expr)]
+        if kind == "integer":
+            return ["%sg_w.value(static_cast<std::int64_t>(%s));" % (ind, expr)]
+        if kind == "number":
+            return ["%sg_w.value(static_cast<double>(%s));" % (ind, expr)]
+        if kind == "boolean":
+            return ["%sg_w.value(static_cast<bool>(%s));" % (ind, expr)]
+        if kind == "enum":
+            return ["%sg_w.value(%s(%s));" % (ind, qualify(t.svc, "", "to_string"), expr)]
+        if kind == "struct":
+            return ["%s%s.write_json(g_w);" % (ind, expr)]
+        if kind in ("object", "any"):
+            return ["%sg_w.raw(boost::json::serialize(%s));" % (ind, expr)]
+        if kind == "array":
+            var = names.next("x")
+            out = ["%sg_w.begin_array();" % ind, "%sfor (const auto& %s : %s) {" % (ind, var, expr)]
+            out += self._emit(t.items, var, names, ind + "  ")
+            out += ["%s}" % ind, "%sg_w.end_array();" % ind]
+            return out
+        if kind == "map":
+            var = names.next("kv")
+            out = ["%sg_w.begin_object();" % ind, "%sfor (const auto& %s : %s) {" % (ind, var, expr),
+                   "%s  g_w.key(%s.first);" % (ind, var)]
+            out += self._emit(t.items, "%s.second" % var, names, ind + "  ")
+            out += ["%s}" % ind, "%sg_w.end_object();" % ind]
+            return out
         raise SchemaError("cannot write kind %s" % kind)

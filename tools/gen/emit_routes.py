@@ -81,10 +81,10 @@ def routes_source(svc):
         # co_await full-expression twice (docs/decisions.md).
         if op.response is None:
             out.append("  co_await api.%s(%s);" % (fn, call_args))
-            out.append("  %sApiResult result{200, boost::json::object{}};" % P)
+            out.append("  auto result = %sApiResult::from_text(200, \"{}\");" % P)
         else:
             out.append("  auto response = co_await api.%s(%s);" % (fn, call_args))
-            out.append("  %sApiResult result{200, response.to_json()};" % P)
+            out.append("  auto result = %sApiResult::from_text(200, response.to_json_text());" % P)
         out.append("  co_return result;")
         out += ["}", ""]
     out += ["}  // namespace", ""]

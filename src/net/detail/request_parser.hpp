@@ -1,15 +1,22 @@
 #pragma once
 // Internal to src/net: parses one HTTP/1.1 request straight into an
-// HttpRequest. Beast's request_parser would first build its own field list
-// (an allocation per header) that we then copied; this writes each part once.
+// HttpRequest, for every request that fast_request_parser.hpp leaves to Beast. Beast's request_parser would first build
+// its own field list (an allocation per header) that we then copied; this writes each part once.
 #include <boost/beast/http/basic_parser.hpp>
-#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/rfc7230.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "net/http_types.hpp"
 
 namespace onair::net::detail {
+
+// A WebSocket handshake: GET, HTTP/1.1+, Connection: upgrade, Upgrade: websocket.
+inline bool is_websocket_upgrade(const HttpRequest& request, int version, bool connection_upgrade) {
+  if (version < 11 || request.method != "GET" || !connection_upgrade) return false;
+  for (const auto& token : boost::beast::http::token_list(request.header("upgrade"))) {
+    if (boost::beast::iequals(token, "websocket")) return true;
+  }
+  return false;
+}
 
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
@@ -20,23 +27,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   int version() const { return version_; }
   bool expects_continue() const { return expect_continue_; }
 
-  // A WebSocket handshake: GET, HTTP/1.1+, Connection: upgrade, Upgrade: websocket.
-  bool is_websocket_upgrade() const {
-    if (version_ < 11 || request_.method != "GET" || !upgrade()) return false;
-    for (const auto& token : boost::beast::http::token_list(request_.header("upgrade"))) {
-      if (boost::beast::iequals(token, "websocket")) return true;
-    }
-    return false;
-  }
-
-  // The request as a Beast message, for the WebSocket handshake (rare path).
-  boost::beast::http::request<boost::beast::http::string_body> to_beast() const {
-    boost::beast::http::request<boost::beast::http::string_body> out{
-        boost::beast::http::string_to_verb(request_.method), request_.target, version_};
-    for (const auto& [name, value] : request_.headers) out.insert(name, value);
-    out.body() = request_.body;
-    return out;
-  }
+  bool is_websocket_upgrade() const { return detail::is_websocket_upgrade(request_, version_, upgrade()); }
 
  private:
   void on_request_impl(boost::beast::http::verb, string_view method, string_view target, int version,

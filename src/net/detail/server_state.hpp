@@ -3,9 +3,6 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -57,9 +54,10 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::map<std::uint64_t, std::weak_ptr<Connection>> connections;
 };
 
-// Takes over an upgraded connection: accepts the WebSocket handshake and runs
-// the application's handler for it.
-Task<void> run_websocket(std::shared_ptr<HttpServer::State> state, boost::beast::tcp_stream stream,
-                         boost::beast::http::request<boost::beast::http::string_body> upgrade, HttpRequest request);
+// Takes over an upgraded connection: answers the WebSocket handshake and runs
+// the application's handler for it. `early_bytes`: what the client sent after
+// its upgrade request (read along with it).
+Task<void> run_websocket(std::shared_ptr<HttpServer::State> state, boost::asio::ip::tcp::socket socket,
+                         std::string early_bytes, HttpRequest request);
 
 }  // namespace onair::net

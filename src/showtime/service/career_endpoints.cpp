@@ -159,7 +159,7 @@ Task<ShowtimeService::CareerResult> ShowtimeService::apply_career(const Streamer
       growth_.add(std::move(e), now_ms());
     }
     if (config_.growth_debounce_interval_ms == 0) {
-      for (auto& e : growth_.due(now_ms(), true)) out.publish("showtime.growth.recorded", json::serialize(e.to_json()));
+      for (auto& e : growth_.due(now_ms(), true)) out.publish("showtime.growth.recorded", e.to_json_text());
     }
   }
   co_return result;
@@ -169,7 +169,7 @@ Task<void> ShowtimeService::flush_growth(bool force) {
   ShowtimeOutbox out;
   {
     std::lock_guard lock(growth_mutex_);
-    for (auto& e : growth_.due(now_ms(), force)) out.publish("showtime.growth.recorded", json::serialize(e.to_json()));
+    for (auto& e : growth_.due(now_ms(), force)) out.publish("showtime.growth.recorded", e.to_json_text());
   }
   if (!out.empty()) co_await send(std::move(out));
 }

@@ -28,7 +28,7 @@ void fill_streamer(Event& e, const SessionRecord& r) {
 
 template <class Model>
 std::string text(const Model& m) {
-  return json::serialize(m.to_json());
+  return m.to_json_text();
 }
 
 gs::HypeEndReason to_gen(HypeEnd reason) { return static_cast<gs::HypeEndReason>(reason); }

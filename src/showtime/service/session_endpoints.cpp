@@ -289,7 +289,7 @@ Task<gs::ShowtimeSessionResponse> ShowtimeService::finish_session(SessionRecord 
     e.personality_type = f.personality_type;
     e.relationship_type_code = config_.follower_relationship_type_code;
     e.follower_count = ++count;
-    out.publish("showtime.follower.gained", json::serialize(e.to_json()));
+    out.publish("showtime.follower.gained", e.to_json_text());
   }
   const auto final_size = record.final_figures->audience.current_size;
   out.publish("showtime.session.ended", session_ended_event(record, hype_train_count));
