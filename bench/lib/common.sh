@@ -108,46 +108,8 @@ median() { python3 -c "import statistics, sys; print(statistics.median(float(a) 
 # Round $2 of ratio $1 (name) → stored for median_ratio; rounds alternate the
 # peer and onair so that a noisy neighbour hits both alike.
 declare -A bench_ratios=()
-record_# CPU time (user + system, all threads) a process has used so far, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-clock_ticks_per_second() { getconf CLK_TCK; }
-# The pid of the worker process of the nginx started by start_nginx_static_200 (master pid $1).
-nginx_worker_pid() {
-  local worker=""
-  for _ in $(seq 1 100); do
-    worker="$(pgrep -P "$1" | head -n 1 || true)"
-    [[ -n "$worker" ]] && break
-    sleep 0.05
-  done
-  echo "$worker"
-}
-# Microseconds of CPU per operation: ticks $1 over $2 operations per second for $3 seconds.
-cpu_us_per_op() {
-  python3 -c "import sys; t, r, s, hz = map(float, sys.argv[1:]); print(f'{t / hz * 1e6 / (r * s):.2f}' if r > 0 else '0')" \
-    "$1" "$2" "$3" "$(clock_ticks_per_second)"
-}
-
-ratio() { bench_ratios[$1]+="$2 "; }
-median_# CPU time (user + system, all threads) a process has used so far, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-clock_ticks_per_second() { getconf CLK_TCK; }
-# The pid of the worker process of the nginx started by start_nginx_static_200 (master pid $1).
-nginx_worker_pid() {
-  local worker=""
-  for _ in $(seq 1 100); do
-    worker="$(pgrep -P "$1" | head -n 1 || true)"
-    [[ -n "$worker" ]] && break
-    sleep 0.05
-  done
-  echo "$worker"
-}
-# Microseconds of CPU per operation: ticks $1 over $2 operations per second for $3 seconds.
-cpu_us_per_op() {
-  python3 -c "import sys; t, r, s, hz = map(float, sys.argv[1:]); print(f'{t / hz * 1e6 / (r * s):.2f}' if r > 0 else '0')" \
-    "$1" "$2" "$3" "$(clock_ticks_per_second)"
-}
-
-ratio() {
+record_ratio() { bench_ratios[$1]+="$2 "; }
+median_ratio() {
   if [[ -z "${bench_ratios[$1]:-}" ]]; then echo "-"; return; fi  # every round of it failed
   # shellcheck disable=SC2086
   python3 -c "import statistics, sys; print(f'{statistics.median(float(a) for a in sys.argv[1:]):.2f}')" ${bench_ratios[$1]}
