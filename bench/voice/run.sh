@@ -43,7 +43,10 @@ load() { taskset -c 1 "$build/bench/voice_load" "$@"; }
 # One measured scenario; a failed run is reported (with the server's last log lines) and
 # counted as failed instead of stopping the whole benchmark.
 failures=0
-declare -A cpu_us=()
+# CPU per call of each scenario, one line per round, in $work/cpu.<scenario> (measure runs in a
+# subshell: $(measure ...)).
+cpu_of() { cat "$work/cpu.$1" 2>/dev/null | tr '\n' ' '; }
+last_cpu() { tail -n 1 "$work/cpu.$1"; }
 measure() {
   local out before
   before="$(cpu_ticks "$onair_pid")"
@@ -51,7 +54,7 @@ measure() {
     # CPU per call: a pair is two calls, a relayed message one.
     local per_second="$out"
     [[ "$1" == join-leave-* ]] && per_second="$(calls "$out")"
-    cpu_us[$1]+="$(cpu_us_per_op "$(($(cpu_ticks "$onair_pid") - before))" "$per_second" "$seconds") "
+    cpu_us_per_op "$(($(cpu_ticks "$onair_pid") - before))" "$per_second" "$seconds" >>"$work/cpu.$1"
     echo "$out"
   else
     failures=$((failures + 1))
@@ -70,19 +73,19 @@ for round in $(seq 1 "$rounds"); do
   before="$(cpu_ticks "$nginx_worker")"
   nginx_rps="$(wrk_rps 1 -t1 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$nginx_port/")"
   nginx_cpu="$(cpu_us_per_op "$(($(cpu_ticks "$nginx_worker") - before))" "$nginx_rps" "$seconds")"
-  cpu_us[nginx]+="$nginx_cpu "
+  echo "$nginx_cpu" >>"$work/cpu.nginx"
   http_pairs="$(measure join-leave-http "$port" "$secret" "$connections" "$seconds")"
   ws_pairs="$(measure join-leave-ws "$port" "$secret" "$connections" "$seconds")"
   relay="$(measure relay-ws "$port" "$secret" "$window" "$seconds")"
   nginx_all+="$nginx_rps "
   if [[ "$http_pairs" != failed ]]; then
-    record_ratio http_cpu "$(ratio "$nginx_cpu" "$(echo "${cpu_us[join-leave-http]}" | awk '{print $NF}')")"
+    record_ratio http_cpu "$(ratio "$nginx_cpu" "$(last_cpu join-leave-http)")"
     http_all+="$http_pairs "
     record_ratio http_calls "$(ratio "$(calls "$http_pairs")" "$nginx_rps")"
     record_ratio http_pairs "$(ratio "$http_pairs" "$nginx_rps")"
   fi
   if [[ "$ws_pairs" != failed ]]; then
-    record_ratio ws_cpu "$(ratio "$nginx_cpu" "$(echo "${cpu_us[join-leave-ws]}" | awk '{print $NF}')")"
+    record_ratio ws_cpu "$(ratio "$nginx_cpu" "$(last_cpu join-leave-ws)")"
     ws_all+="$ws_pairs "
     record_ratio ws_calls "$(ratio "$(calls "$ws_pairs")" "$nginx_rps")"
     record_ratio ws_pairs "$(ratio "$ws_pairs" "$nginx_rps")"
@@ -96,13 +99,13 @@ med() { if [[ -n "$*" ]]; then median "$@"; else echo 0; fi; }
 echo "bench/voice: ${rounds} rounds x ${seconds}s per scenario, ${connections} connections, server on CPU 0, load on CPU 1 ($(nproc) cores); medians over rounds"
 printf '%-40s %12s %14s %14s %12s %12s\n' "scenario" "per second" "calls vs nginx" "pairs vs nginx" "CPU us/call" "CPU vs nginx"
 printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "nginx static 200 (1 worker), requests" "$(median $nginx_all)" "1.00" "-" \
-  "$(med ${cpu_us[nginx]:-})" "1.00"
+  "$(med $(cpu_of nginx))" "1.00"
 printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "join+leave pairs, HTTP keep-alive" "$(med $http_all)" \
-  "$(median_ratio http_calls)" "$(median_ratio http_pairs)" "$(med ${cpu_us[join-leave-http]:-})" "$(median_ratio http_cpu)"
+  "$(median_ratio http_calls)" "$(median_ratio http_pairs)" "$(med $(cpu_of join-leave-http))" "$(median_ratio http_cpu)"
 printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "join+leave pairs, WebSocket /connect" "$(med $ws_all)" \
-  "$(median_ratio ws_calls)" "$(median_ratio ws_pairs)" "$(med ${cpu_us[join-leave-ws]:-})" "$(median_ratio ws_cpu)"
+  "$(median_ratio ws_calls)" "$(median_ratio ws_pairs)" "$(med $(cpu_of join-leave-ws))" "$(median_ratio ws_cpu)"
 printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "signaling relay (ICE), messages" "$(med $relay_all)" "-" "-" \
-  "$(med ${cpu_us[relay-ws]:-})" "-"
+  "$(med $(cpu_of relay-ws))" "-"
 echo "CPU us/call: the server's user+system time per API call (per request for nginx, per relayed message for the relay)"
 echo "goal (issue 3): join+leave vs nginx >= 0.5 (calls vs nginx: a join or a leave against a static 200; see docs/voice.md)"
 if ((failures > 0)); then echo "bench/voice: $failures scenario run(s) failed and are left out of the medians (see above)"; fi
