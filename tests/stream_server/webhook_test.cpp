@@ -2,6 +2,7 @@
 #include <set>
 #include <thread>
 
+#include "core/errors.hpp"
 #include "core/time.hpp"
 #include "stream/security/webhook_signature.hpp"
 #include "stream_server/stream_fixture.hpp"
@@ -281,6 +282,46 @@ TEST_P(StreamWebhookTest, BatchLimitsKeepTheStrongestAndWaitForTheMinimum) {
   const auto& entries = pulse->at("sentiments").as_array();
   ASSERT_EQ(entries.size(), 4u);
   for (const auto& e : entries) EXPECT_EQ(s(e, "category"), "excited");  // the weak "ok" lines were dropped
+}
+
+// Two deliveries of "the stream is live" at once (two EventSub messages, or EventSub on one node
+// and the live check on another) start one session: the store holds one active session per link.
+TEST_P(StreamWebhookTest, ALinkHasOneActiveSessionHoweverManyStartsRace) {
+  std::vector<std::thread> senders;
+  for (int i = 0; i < 6; ++i) {
+    senders.emplace_back([this, i] {
+      deliver(notification("stream.online", channel_, {{"id", std::to_string(100 + i)}, {"type", "live"}}));
+    });
+  }
+  for (auto& t : senders) t.join();
+  ASSERT_TRUE(bus().wait_for("stream.platform.session.started", "linkId", link_.link_id));
+  std::this_thread::sleep_for(300ms);  // a second started event, if one were coming
+  std::size_t started = 0;
+  for (const auto& e : bus().of("stream.platform.session.started")) started += s(e, "linkId") == link_.link_id;
+  EXPECT_EQ(started, 1u);
+  auto& store = service().store();
+  const auto active = run(store.active_session_of_link(link_.link_id));
+  ASSERT_TRUE(active);
+
+  // The store itself refuses a second active session, the pre-check aside: the database's unique column.
+  stream::SessionRecord second = *active;
+  second.session_id = new_uuid();
+  EXPECT_FALSE(run(store.insert_session(second)));
+  const std::string bypass =
+      "INSERT INTO stream_sessions (session_id, link_id, account_id, platform, state, origin, started_at, started_ms, "
+      "ended_ms, peak_viewers, pulses_published, active_link_id) VALUES (?, ?, 'a', 'twitch', 'active', 'manual', 'x', "
+      "1, 0, 0, 0, ?)";
+  const std::vector<infra::SqlValue> values{new_uuid(), link_.link_id, link_.link_id};
+  EXPECT_THROW(run(store.sql().execute(bypass, values)), InfraError);
+  // Once it ended, the next one may start. (Ended now: other tests purge old records from the shared database.)
+  const auto now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const auto reason = stream::gst::PlatformSessionEndReason::stream_offline;
+  ASSERT_TRUE(run(store.finish_session(active->session_id, now_rfc3339(), now, reason)));
+  EXPECT_TRUE(run(store.insert_session(second)));
+  EXPECT_EQ(run(store.active_session_of_link(link_.link_id))->session_id, second.session_id);
+  run(store.finish_session(second.session_id, now_rfc3339(), now, reason));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StreamWebhookTest, ::testing::Values(BackendSet::kEmbedded, BackendSet::kServers),

@@ -286,8 +286,9 @@ Task<void> StreamService::set_viewers(const StatePtr& state, std::int64_t viewer
 // ---------------------------------------------------------------------------
 // Sessions
 
-Task<SessionRecord> StreamService::begin_session(const LinkRecord& link, gst::PlatformSessionOrigin origin,
-                                                 std::optional<std::string> in_game_session_id) {
+Task<std::optional<SessionRecord>> StreamService::begin_session(const LinkRecord& link,
+                                                                gst::PlatformSessionOrigin origin,
+                                                                std::optional<std::string> in_game_session_id) {
   SessionRecord r;
   r.session_id = new_uuid();
   r.link_id = link.link_id;
@@ -299,7 +300,7 @@ Task<SessionRecord> StreamService::begin_session(const LinkRecord& link, gst::Pl
   r.in_game_session_id = std::move(in_game_session_id);
   r.started_ms = now_ms();
   r.started_at = format_rfc3339(SystemTime(std::chrono::milliseconds(r.started_ms)));
-  co_await store_.insert_session(r);
+  if (!co_await store_.insert_session(r)) co_return std::nullopt;
   hold(r);
   gst::StreamPlatformSessionStartedEvent e;
   e.event_id = new_uuid();
@@ -390,8 +391,9 @@ Task<gst::PlatformSessionStatus> StreamService::start_platform_session(gst::Star
                                                                        const Caller& c) {
   auto link = co_await require_link(r.link_id, c);
   if (link.status != gst::PlatformLinkStatus::active) throw bad_request("the link needs to be relinked");
-  if (co_await store_.active_session_of_link(link.link_id)) throw conflict("the link already has an active session");
-  auto record = co_await begin_session(link, gst::PlatformSessionOrigin::manual, r.in_game_session_id);
+  auto started = co_await begin_session(link, gst::PlatformSessionOrigin::manual, r.in_game_session_id);
+  if (!started) throw conflict("the link already has an active session");
+  auto& record = *started;
   // YouTube: the poller's first live check finds the channel's live broadcast and its chat.
   if (record.platform == gst::StreamPlatform::youtube && youtube_poller_)
     youtube_poller_->watch(record.session_id, {}, {}, true);

@@ -134,8 +134,10 @@ class StreamService final : public platform::Service, public gst::StreamApi {
   using StatePtr = std::shared_ptr<AudienceState>;
 
   // Sessions.
-  Task<SessionRecord> begin_session(const LinkRecord& link, gst::PlatformSessionOrigin origin,
-                                    std::optional<std::string> in_game_session_id);
+  // nullopt when the link has an active session already (this node's or another's: the store
+  // allows one per link), and then nothing is published.
+  Task<std::optional<SessionRecord>> begin_session(const LinkRecord& link, gst::PlatformSessionOrigin origin,
+                                                   std::optional<std::string> in_game_session_id);
   Task<SessionRecord> end_session(const std::string& session_id, gst::PlatformSessionEndReason reason);
   Task<SessionRecord> require_session(const std::string& id, const Caller& c);
   Task<LinkRecord> require_link(const std::string& id, const Caller& c);

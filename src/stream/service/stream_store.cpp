@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/errors.hpp"
 #include "infra/sql_row.hpp"
 
 namespace onair::stream {
@@ -40,6 +41,19 @@ std::vector<infra::Migration> migrations() {
                "CREATE INDEX stream_sessions_link ON stream_sessions (link_id, state)",
                "CREATE INDEX stream_sessions_account ON stream_sessions (account_id, started_ms)",
                "CREATE INDEX stream_sessions_ended ON stream_sessions (state, ended_ms)",
+           }},
+          // Two nodes that both see a stream go live (EventSub, WebSub + live check) must not both start a
+          // session: `active_link_id` is the link's id while a session is active, NULL after, and unique.
+          // Links that already had several active sessions keep the newest as the one.
+          {2,
+           "one active session per link",
+           {
+               "ALTER TABLE stream_sessions ADD COLUMN active_link_id VARCHAR(36)",
+               "UPDATE stream_sessions SET active_link_id = link_id WHERE state = 'active' AND session_id IN (SELECT "
+               "newest FROM (SELECT (SELECT s2.session_id FROM stream_sessions s2 WHERE s2.link_id = s1.link_id AND "
+               "s2.state = 'active' ORDER BY s2.started_ms DESC, s2.session_id DESC LIMIT 1) AS newest FROM "
+               "stream_sessions s1 WHERE s1.state = 'active') AS newest_per_link)",
+               "CREATE UNIQUE INDEX stream_sessions_one_active ON stream_sessions (active_link_id)",
            }}};
 }
 
@@ -216,21 +230,23 @@ Task<bool> StreamStore::replace_tokens(const std::string& link_id, const std::st
   co_return r.affected_rows > 0;
 }
 
-Task<void> StreamStore::insert_session(const SessionRecord& r) {
-  std::string sql =
-      std::string("INSERT INTO stream_sessions (") + kSessionColumns + ") VALUES (" + placeholders(17) + ")";
-  co_await sql_.execute(std::move(sql), session_values(r));
-}
-
-Task<void> StreamStore::update_session(const SessionRecord& r) {
+Task<bool> StreamStore::insert_session(const SessionRecord& r) {
+  const bool active = r.state == gst::PlatformSessionState::active;
+  if (active && co_await active_session_of_link(r.link_id)) co_return false;
   auto values = session_values(r);
-  std::vector<SqlValue> params(values.begin() + 1, values.end());
-  params.push_back(r.session_id);
-  std::string sql =
-      "UPDATE stream_sessions SET link_id = ?, account_id = ?, platform = ?, channel_id = ?, state = ?, origin = ?, "
-      "in_game_session_id = ?, started_at = ?, started_ms = ?, ended_at = ?, ended_ms = ?, end_reason = ?, "
-      "current_viewers = ?, peak_viewers = ?, pulses_published = ?, last_pulse_at = ? WHERE session_id = ?";
-  co_await sql_.execute(std::move(sql), std::move(params));
+  values.push_back(active ? SqlValue(r.link_id) : SqlValue());
+  std::string sql = std::string("INSERT INTO stream_sessions (") + kSessionColumns + ", active_link_id) VALUES (" +
+                    placeholders(18) + ")";
+  std::exception_ptr failure;
+  try {
+    co_await sql_.execute(std::move(sql), std::move(values));
+  } catch (const InfraError&) {
+    failure = std::current_exception();  // no co_await inside a handler
+  }
+  if (!failure) co_return true;
+  // The unique active_link_id: another node started the link's session in between.
+  if (active && co_await active_session_of_link(r.link_id)) co_return false;
+  std::rethrow_exception(failure);
 }
 
 Task<std::vector<SessionRecord>> StreamStore::select_sessions(std::string where, std::vector<SqlValue> params) {
@@ -267,8 +283,8 @@ Task<std::vector<SessionRecord>> StreamStore::sessions_of(const std::string& acc
 Task<bool> StreamStore::finish_session(const std::string& session_id, const std::string& ended_at,
                                        std::int64_t ended_ms, gst::PlatformSessionEndReason reason) {
   auto r = co_await sql_.execute(
-      "UPDATE stream_sessions SET state = 'ended', ended_at = ?, ended_ms = ?, end_reason = ?, current_viewers = NULL "
-      "WHERE session_id = ? AND state = 'active'",
+      "UPDATE stream_sessions SET state = 'ended', ended_at = ?, ended_ms = ?, end_reason = ?, current_viewers = NULL, "
+      "active_link_id = NULL WHERE session_id = ? AND state = 'active'",
       args(ended_at, ended_ms, text(gst::to_string(reason)), session_id));
   co_return r.affected_rows > 0;
 }

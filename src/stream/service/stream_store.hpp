@@ -77,8 +77,9 @@ class StreamStore {
                             const std::optional<std::string>& expires_at);
 
   // Sessions.
-  Task<void> insert_session(const SessionRecord& r);
-  Task<void> update_session(const SessionRecord& r);
+  // False (and nothing written) when `r` is active and its link already has an active session:
+  // the database holds at most one per link (a unique column), whichever node asks.
+  Task<bool> insert_session(const SessionRecord& r);
   Task<std::optional<SessionRecord>> session(const std::string& session_id);
   Task<std::optional<SessionRecord>> active_session_of_link(const std::string& link_id);
   Task<std::vector<SessionRecord>> sessions_of(const std::string& account_id, bool active_only, std::int64_t limit);

@@ -103,12 +103,14 @@ Task<void> YouTubeChatPoller::announced(const std::string& channel_id, const std
   if (status->live && !status->live_chat_id.empty()) {
     bool fresh = false;
     SessionRecord record;
-    if (active) {
-      record = std::move(*active);
-    } else {
-      record = co_await service_.begin_session(*link, gst::PlatformSessionOrigin::detected, std::nullopt);
-      fresh = true;
+    if (!active) {
+      active = co_await service_.begin_session(*link, gst::PlatformSessionOrigin::detected, std::nullopt);
+      fresh = active.has_value();
+      // Started meanwhile elsewhere (another node, a WebSub delivery): watch that one.
+      if (!active) active = co_await service_.store_.active_session_of_link(link->link_id);
+      if (!active) co_return;
     }
+    record = std::move(*active);
     auto state = service_.hold(record);
     if (status->concurrent_viewers) co_await service_.set_viewers(state, *status->concurrent_viewers);
     watch(record.session_id, video_id, status->live_chat_id, fresh);
