@@ -176,7 +176,7 @@ TEST_P(StreamPrivacyTest, CanariesNeverLeaveTheService) {
          {"X-Onair-Delivery-Id", id},
          {"X-Onair-Timestamp", ts},
          {"X-Onair-Signature", stream::security::sign_custom_webhook(secret, custom_link, id, ts, text)}});
-    replies_seen.push_back(reply.body);
+    seen(reply.body);
     return reply.status;
   };
   ASSERT_EQ(custom_delivery({{"type", "stream_online"}}), 204);

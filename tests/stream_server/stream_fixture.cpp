@@ -228,7 +228,7 @@ std::string StreamServerTest::account_token(const std::string& account, const st
 
 HttpReply StreamServerTest::call(const std::string& path, const json::value& body, const std::string& token) {
   auto reply = post(port(), path, body, token);
-  replies_seen.push_back(reply.body);
+  seen(reply.body);
   return reply;
 }
 
@@ -250,7 +250,7 @@ HttpReply StreamServerTest::deliver_raw(const std::string& body, const testing::
   auto h = headers;
   h.emplace_back("Content-Type", "application/json");
   auto reply = testing::http_request(port(), "POST", "/stream/webhook/twitch", body, std::move(h));
-  replies_seen.push_back(reply.body);
+  seen(reply.body);
   return reply;
 }
 

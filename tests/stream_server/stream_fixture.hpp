@@ -82,8 +82,13 @@ class StreamServerTest : public servertest::ServerTest {
   // A bearer token of `account` (a uuid) with `role`.
   static std::string account_token(const std::string& account, const std::string& role = "user");
   HttpReply call(const std::string& path, const json::value& body, const std::string& token);
-  // Every reply the test received, for the privacy check.
+  // Every reply the test received, for the privacy check; `seen` may be called from several threads.
   std::vector<std::string> replies_seen;
+  void seen(const std::string& reply_body) {
+    std::lock_guard lock(replies_mutex_);
+    replies_seen.push_back(reply_body);
+  }
+  std::mutex replies_mutex_;
 
   // A twitch link of `account` for broadcaster `channel`, written straight into the store.
   stream::LinkRecord twitch_link(const std::string& account, const std::string& channel);
