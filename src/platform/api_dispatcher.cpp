@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <exception>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/json_writer.hpp"
@@ -44,7 +45,11 @@ Task<ApiResult> ApiDispatcher::run(const ApiCall& call, const Route*& matched) {
   matched = route;
 
   // Authentication before the body is looked at: an anonymous caller learns nothing.
-  AccessClaims claims = call.verified ? *call.verified : authenticate(call.bearer_token);
+  // A socket's claims were verified at its handshake and are only read here; an HTTP call's are
+  // this call's own and move into its CallContext.
+  std::optional<AccessClaims> own;
+  if (!call.verified) own = authenticate(call.bearer_token);
+  const AccessClaims& claims = call.verified ? *call.verified : *own;
   if (call.verified && claims.expires_at <= clock_())
     throw unauthorized("access token expired; reconnect with a new one");
   SessionStateMap states;
@@ -67,7 +72,9 @@ Task<ApiResult> ApiDispatcher::run(const ApiCall& call, const Route*& matched) {
     if (ec) throw bad_request("body is not valid JSON: " + ec.message());
     return parsed;
   }();
-  CallContext caller{claims.account_id, claims.session_id, claims.roles, call.request_id};
+  CallContext caller =
+      own ? CallContext{std::move(own->account_id), std::move(own->session_id), std::move(own->roles), call.request_id}
+          : CallContext{claims.account_id, claims.session_id, claims.roles, call.request_id};
   co_return co_await route->handler(body, caller);
 }
 
