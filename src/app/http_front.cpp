@@ -57,7 +57,11 @@ Task<net::HttpResponse> HttpFront::handle(net::HttpRequest request) {
     for (const auto& m : raw_routes_->methods_of(request.path)) allow += (allow.empty() ? "" : ", ") + m;
     response.headers.emplace_back("allow", std::move(allow));
   } else if (request.method == "POST") {
-    response = co_await api(request, request_id);
+    // The call's steps are plain functions around the dispatcher: no coroutine of their own.
+    // (Named locals around co_await: the g++ 12 pitfall of docs/decisions.md.)
+    auto call = api_call(request, request_id);
+    auto result = co_await dispatcher_.dispatch(std::move(call));
+    response = api_response(std::move(result));
   } else if (request.method == "GET") {
     if (request.path == "/healthz") {
       response = json_response(200, json::object{{"status", "ok"}});
@@ -86,7 +90,7 @@ Task<net::HttpResponse> HttpFront::handle(net::HttpRequest request) {
   co_return response;
 }
 
-Task<net::HttpResponse> HttpFront::api(net::HttpRequest& request, const std::string& request_id) {
+platform::ApiCall HttpFront::api_call(const net::HttpRequest& request, const std::string& request_id) {
   // The Content-Type is not checked: the body must parse as JSON whatever it
   // says (curl -d sends form-urlencoded). Bearer auth already forces a CORS
   // preflight, so lenience here opens no cross-site request path.
@@ -99,10 +103,13 @@ Task<net::HttpResponse> HttpFront::api(net::HttpRequest& request, const std::str
   call.body = request.body;
   call.bearer_token = token;
   call.request_id = request_id;
-  auto result = co_await dispatcher_.dispatch(std::move(call));
+  return call;
+}
+
+net::HttpResponse HttpFront::api_response(platform::ApiResult result) {
   net::HttpResponse response{result.status, "application/json", std::move(result.json), {}};
   if (result.status == 401) response.headers.emplace_back("www-authenticate", "Bearer");
-  co_return response;
+  return response;
 }
 
 Task<net::HttpResponse> HttpFront::raw(net::HttpRequest& request, const platform::RawHttpHandler& handler,

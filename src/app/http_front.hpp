@@ -28,7 +28,10 @@ class HttpFront {
   void set_draining() { draining_ = true; }
 
  private:
-  Task<net::HttpResponse> api(net::HttpRequest& request, const std::string& request_id);
+  // A POST to the API: the call for the dispatcher (it reads `request`, which must outlive it),
+  // and the response to its result.
+  static platform::ApiCall api_call(const net::HttpRequest& request, const std::string& request_id);
+  static net::HttpResponse api_response(platform::ApiResult result);
   Task<net::HttpResponse> readiness();
   Task<net::HttpResponse> raw(net::HttpRequest& request, const platform::RawHttpHandler& handler,
                               const std::string& request_id);

@@ -39,51 +39,54 @@ AccessClaims ApiDispatcher::authenticate(std::string_view token) const {
   return signer_.verify(token, clock_());
 }
 
-Task<ApiResult> ApiDispatcher::run(const ApiCall& call, const Route*& matched) {
-  const Route* route = routes_.find(call.path);
-  if (route == nullptr) throw not_found("no API route " + call.path);
-  matched = route;
-
-  // Authentication before the body is looked at: an anonymous caller learns nothing.
-  // A socket's claims were verified at its handshake and are only read here; an HTTP call's are
-  // this call's own and move into its CallContext.
-  std::optional<AccessClaims> own;
-  if (!call.verified) own = authenticate(call.bearer_token);
-  const AccessClaims& claims = call.verified ? *call.verified : *own;
-  if (call.verified && claims.expires_at <= clock_())
-    throw unauthorized("access token expired; reconnect with a new one");
-  SessionStateMap states;
-  if (needs_session_states(route->spec)) states = co_await states_.get(claims.session_id);
-  auto decision = check_permission(route->spec, claims.roles, states);
-  if (!decision.allowed) throw forbidden(decision.reason);
-
-  // A body parsed here lives in an arena inside this call's frame: its strings and members
-  // cost no allocations of their own, and it goes away with the call (the generated handlers
-  // copy what they need into their request models first thing).
-  unsigned char scratch[1024];
-  json::monotonic_resource arena(scratch, sizeof scratch);
-  auto body = [&] {
-    if (call.parsed_body != nullptr) return json::value(std::move(*call.parsed_body));
-    if (call.body.empty()) return json::value(json::object{});
-    boost::system::error_code ec;
-    json::parse_options options;
-    options.max_depth = 64;
-    auto parsed = json::parse(call.body, ec, &arena, options);
-    if (ec) throw bad_request("body is not valid JSON: " + ec.message());
-    return parsed;
-  }();
-  CallContext caller =
-      own ? CallContext{std::move(own->account_id), std::move(own->session_id), std::move(own->roles), call.request_id}
-          : CallContext{claims.account_id, claims.session_id, claims.roles, call.request_id};
-  co_return co_await route->handler(body, caller);
-}
-
+// One coroutine for the whole call: each nested one (a step per function) cost a frame and a
+// resumption on every call.
 Task<ApiResult> ApiDispatcher::dispatch(ApiCall call) {
   const auto started = std::chrono::steady_clock::now();
   const Route* route = nullptr;
   ApiResult result;
   try {
-    result = co_await run(call, route);
+    route = routes_.find(call.path);
+    if (route == nullptr) throw not_found("no API route " + call.path);
+
+    // Authentication before the body is looked at: an anonymous caller learns nothing.
+    // A socket's claims were verified at its handshake and are only read here; an HTTP call's are
+    // this call's own and move into its CallContext.
+    std::optional<AccessClaims> own;
+    if (!call.verified) own = authenticate(call.bearer_token);
+    const AccessClaims& claims = call.verified ? *call.verified : *own;
+    if (call.verified && claims.expires_at <= clock_())
+      throw unauthorized("access token expired; reconnect with a new one");
+    SessionStateMap states;
+    if (needs_session_states(route->spec)) {
+      if (auto now = states_.try_get_now(claims.session_id)) {
+        states = std::move(*now);
+      } else {
+        states = co_await states_.get(claims.session_id);
+      }
+    }
+    auto decision = check_permission(route->spec, claims.roles, states);
+    if (!decision.allowed) throw forbidden(decision.reason);
+
+    // A body parsed here lives in an arena inside this call's frame: its strings and members
+    // cost no allocations of their own, and it goes away with the call (the generated handlers
+    // copy what they need into their request models first thing).
+    unsigned char scratch[1024];
+    json::monotonic_resource arena(scratch, sizeof scratch);
+    auto body = [&] {
+      if (call.parsed_body != nullptr) return json::value(std::move(*call.parsed_body));
+      if (call.body.empty()) return json::value(json::object{});
+      boost::system::error_code ec;
+      json::parse_options options;
+      options.max_depth = 64;
+      auto parsed = json::parse(call.body, ec, &arena, options);
+      if (ec) throw bad_request("body is not valid JSON: " + ec.message());
+      return parsed;
+    }();
+    CallContext caller = own ? CallContext{std::move(own->account_id), std::move(own->session_id),
+                                           std::move(own->roles), call.request_id}
+                             : CallContext{claims.account_id, claims.session_id, claims.roles, call.request_id};
+    result = co_await route->handler(body, caller);
   } catch (const ApiError& e) {
     result = error_result(e.status(), e.what(), call.request_id);
   } catch (const InfraError& e) {

@@ -43,7 +43,6 @@ class ApiDispatcher {
   AccessClaims authenticate(std::string_view token) const;
 
  private:
-  Task<ApiResult> run(const ApiCall& call, const Route*& route);
   // The metric series of one call, resolved once per route, status and transport.
   void count(const Route* route, int status, std::string_view transport, double seconds);
 

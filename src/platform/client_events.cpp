@@ -67,12 +67,24 @@ Task<void> ClientEventHub::push(std::string session_id, std::string event_json) 
   co_await bus_->publish(std::string(kTopicPrefix) + session_id, std::move(event_json));
 }
 
-Task<void> ClientEventHub::push_all(std::vector<std::pair<std::string, std::string>> events) {
+ClientEventHub::Events ClientEventHub::deliver_here(Events events) {
   const bool remote = distributed();
+  Events rest;
+  for (auto& event : events) {
+    if (!deliver_locally(event.first, event.second) && remote) rest.push_back(std::move(event));
+  }
+  return rest;
+}
+
+Task<void> ClientEventHub::push_elsewhere(Events events) {
   for (auto& [session_id, event_json] : events) {
-    if (deliver_locally(session_id, event_json) || !remote) continue;
     co_await bus_->publish(std::string(kTopicPrefix) + session_id, std::move(event_json));
   }
+}
+
+Task<void> ClientEventHub::push_all(Events events) {
+  auto rest = deliver_here(std::move(events));
+  if (!rest.empty()) co_await push_elsewhere(std::move(rest));
 }
 
 Task<void> ClientEventHub::push_many(const std::vector<std::string>& session_ids, std::string event_json) {

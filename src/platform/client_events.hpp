@@ -44,7 +44,12 @@ class ClientEventHub {
   // Same event to several sessions.
   Task<void> push_many(const std::vector<std::string>& session_ids, std::string event_json);
   // Each (session id, event JSON) in order, as one call.
-  Task<void> push_all(std::vector<std::pair<std::string, std::string>> events);
+  using Events = std::vector<std::pair<std::string, std::string>>;
+  Task<void> push_all(Events events);
+  // The first half of push_all, without a coroutine: delivers to this node's sockets and returns
+  // what must still go to other nodes (empty when there are none); hand that to push_elsewhere.
+  Events deliver_here(Events events);
+  Task<void> push_elsewhere(Events events);
 
  private:
   // True when delivered to at least one local socket.

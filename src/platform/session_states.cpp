@@ -72,14 +72,18 @@ SessionStates::SessionStates(infra::StateStore& store, infra::Ttl ttl, Keeping k
       in_process_(keeping == Keeping::in_process ||
                   (keeping == Keeping::automatic && store.backend_name() == "memory")) {}
 
+std::optional<SessionStateMap> SessionStates::try_get_now(const std::string& session_id) {
+  if (!in_process_) return std::nullopt;
+  if (session_id.empty()) return SessionStateMap{};
+  std::lock_guard lock(local_mutex_);
+  auto it = local_.find(session_id);
+  if (it == local_.end() || it->second.expires_at <= Clock::now()) return SessionStateMap{};
+  return it->second.states;
+}
+
 Task<SessionStateMap> SessionStates::get(std::string session_id) {
   if (session_id.empty()) co_return SessionStateMap{};
-  if (in_process_) {
-    std::lock_guard lock(local_mutex_);
-    auto it = local_.find(session_id);
-    if (it == local_.end() || it->second.expires_at <= Clock::now()) co_return SessionStateMap{};
-    co_return it->second.states;
-  }
+  if (auto now = try_get_now(session_id)) co_return std::move(*now);
   auto stored = co_await store_.get(key_of(session_id));
   co_return stored ? decode(stored->data) : SessionStateMap{};
 }
@@ -155,25 +159,36 @@ bool remove_state(SessionStateMap& states, const std::string& service, const std
 bool remove_service(SessionStateMap& states, const std::string& service) { return states.erase(service) > 0; }
 }  // namespace
 
-Task<void> SessionStates::apply(std::vector<Change> changes) {
+namespace {
+// The map edit of one change; true when the map changed.
+bool edit(const SessionStates::Change& c, SessionStateMap& states) {
+  switch (c.kind) {
+    case SessionStates::Change::Kind::set:
+      return add_state(states, c.service, c.state);
+    case SessionStates::Change::Kind::clear:
+      return remove_state(states, c.service, c.state);
+    case SessionStates::Change::Kind::clear_service:
+      break;
+  }
+  return remove_service(states, c.service);
+}
+}  // namespace
+
+bool SessionStates::try_apply_now(std::vector<Change>& changes) {
+  if (!in_process_) return false;
   for (auto& c : changes) {
     if (c.session_id.empty()) continue;
-    auto edit = [&c](SessionStateMap& states) {
-      switch (c.kind) {
-        case Change::Kind::set:
-          return add_state(states, c.service, c.state);
-        case Change::Kind::clear:
-          return remove_state(states, c.service, c.state);
-        case Change::Kind::clear_service:
-          break;
-      }
-      return remove_service(states, c.service);
-    };
-    if (in_process_) {
-      update_in_process(c.session_id, edit);
-    } else {
-      co_await update(c.session_id, edit);
-    }
+    auto one = [&c](SessionStateMap& states) { return edit(c, states); };
+    update_in_process(c.session_id, one);
+  }
+  return true;
+}
+
+Task<void> SessionStates::apply(std::vector<Change> changes) {
+  if (try_apply_now(changes)) co_return;
+  for (auto& c : changes) {
+    if (c.session_id.empty()) continue;
+    co_await update(c.session_id, [&c](SessionStateMap& states) { return edit(c, states); });
   }
 }
 

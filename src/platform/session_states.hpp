@@ -10,6 +10,7 @@
 // last write.
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +30,9 @@ class SessionStates {
   bool in_process() const { return in_process_; }
 
   Task<SessionStateMap> get(std::string session_id);
+  // The states at once when they are kept in process; nullopt when they must be read from the
+  // store (then use get). Lets a hot caller skip a coroutine when no I/O is involved.
+  std::optional<SessionStateMap> try_get_now(const std::string& session_id);
   // Adds `state` to the session's states of `service`.
   Task<void> set(std::string session_id, std::string service, std::string state);
   // Removes one state; the service's other states stay.
@@ -46,6 +50,9 @@ class SessionStates {
     std::string state;  // empty for clear_service
   };
   Task<void> apply(std::vector<Change> changes);
+  // Applies `changes` at once and returns true when the states are kept in process; false (and
+  // nothing done) when they live in the store (then use apply).
+  bool try_apply_now(std::vector<Change>& changes);
 
  private:
   // `change` edits the map and says whether it changed anything.

@@ -16,9 +16,13 @@ Task<void> send_outbox(VoiceOutbox outbox, platform::SessionStates& states, plat
       const auto kind = change.set ? Kind::set : change.state.empty() ? Kind::clear_service : Kind::clear;
       changes.push_back({kind, std::move(change.session_id), "voice", std::move(change.state)});
     }
-    co_await states.apply(std::move(changes));
+    // In process: no coroutine (most joins and leaves on one node).
+    if (!states.try_apply_now(changes)) co_await states.apply(std::move(changes));
   }
-  if (!outbox.client_events.empty()) co_await hub.push_all(std::move(outbox.client_events));
+  if (!outbox.client_events.empty()) {
+    auto elsewhere = hub.deliver_here(std::move(outbox.client_events));
+    if (!elsewhere.empty()) co_await hub.push_elsewhere(std::move(elsewhere));
+  }
   for (auto& [topic, json] : outbox.bus_events) {
     std::string room_id;
     const bool logged = spdlog::should_log(spdlog::level::info);  // the parse below is only for the log line
