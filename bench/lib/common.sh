@@ -48,6 +48,9 @@ error_log stderr error;
 events { worker_connections 4096; }
 http {
   access_log off;
+  # As onair: a keep-alive connection is never closed for its number of requests (nginx's
+  # default closes one after 1000, and a reconnect every 1000 requests is not the peer's best).
+  keepalive_requests 100000000;
   client_body_temp_path $dir/body;
   proxy_temp_path $dir/proxy;
   fastcgi_temp_path $dir/fastcgi;

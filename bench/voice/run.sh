@@ -6,6 +6,9 @@
 #   - signaling relay: ICE-candidate messages per second from one socket to another
 # and the server's own CPU time per call (per request for nginx), read from /proc
 # around each scenario: a figure that a noisy neighbour on the load's CPU moves less.
+# nginx is driven by the same generator as onair (voice_load get-http: GET / on keep-alive
+# connections, busy-polling), and the ratios are to that run; a wrk run is shown beside it,
+# as in bench/http.
 # BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_WINDOW (default 32), BENCH_ROUNDS (default 3)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -64,14 +67,15 @@ measure() {
   fi
 }
 load join-leave-http "$port" "$secret" 4 1 >/dev/null  # warm-up
-wrk_rps 1 -t1 -c8 -d1s "http://127.0.0.1:$nginx_port/" >/dev/null
+load get-http "$nginx_port" - 8 1 >/dev/null
 # Rounds measure nginx and each onair scenario back to back, so a noisy
 # neighbour hits both alike; the table shows medians over rounds.
 rounds="${BENCH_ROUNDS:-3}"
-nginx_all="" http_all="" ws_all="" relay_all=""
+nginx_all="" wrk_all="" http_all="" ws_all="" relay_all=""
 for round in $(seq 1 "$rounds"); do
+  wrk_all+="$(wrk_rps 1 -t1 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$nginx_port/") "
   before="$(cpu_ticks "$nginx_worker")"
-  nginx_rps="$(wrk_rps 1 -t1 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$nginx_port/")"
+  nginx_rps="$(load get-http "$nginx_port" - "$connections" "$seconds")"
   nginx_cpu="$(cpu_us_per_op "$(($(cpu_ticks "$nginx_worker") - before))" "$nginx_rps" "$seconds")"
   echo "$nginx_cpu" >>"$work/cpu.nginx"
   http_pairs="$(measure join-leave-http "$port" "$secret" "$connections" "$seconds")"
@@ -91,14 +95,15 @@ for round in $(seq 1 "$rounds"); do
     record_ratio ws_pairs "$(ratio "$ws_pairs" "$nginx_rps")"
   fi
   if [[ "$relay" != failed ]]; then relay_all+="$relay "; fi
-  echo "round $round: nginx $nginx_rps requests/s, pairs http $http_pairs ws $ws_pairs, relay $relay" >&2
+  echo "round $round: nginx $nginx_rps requests/s (wrk $(echo "$wrk_all" | awk '{print $NF}')), pairs http $http_pairs ws $ws_pairs, relay $relay" >&2
 done
 
 med() { if [[ -n "$*" ]]; then median "$@"; else echo 0; fi; }
 # shellcheck disable=SC2086
 echo "bench/voice: ${rounds} rounds x ${seconds}s per scenario, ${connections} connections, server on CPU 0, load on CPU 1 ($(nproc) cores); medians over rounds"
 printf '%-40s %12s %14s %14s %12s %12s\n' "scenario" "per second" "calls vs nginx" "pairs vs nginx" "CPU us/call" "CPU vs nginx"
-printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "nginx static 200 (1 worker), requests" "$(median $nginx_all)" "1.00" "-" \
+printf '%-40s %12.0f %14s %14s %12s %12s\n' "nginx static 200 (1 worker), wrk" "$(median $wrk_all)" "-" "-" "-" "-"
+printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "nginx static 200 (1 worker), same load" "$(median $nginx_all)" "1.00" "-" \
   "$(med $(cpu_of nginx))" "1.00"
 printf '%-40s %12.0f %14s %14s %12.2f %12s\n' "join+leave pairs, HTTP keep-alive" "$(med $http_all)" \
   "$(median_ratio http_calls)" "$(median_ratio http_pairs)" "$(med $(cpu_of join-leave-http))" "$(median_ratio http_cpu)"

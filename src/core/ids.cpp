@@ -62,23 +62,26 @@ std::string random_hex(std::size_t bytes) {
   return s;
 }
 
-namespace {
-constexpr auto kIsHexDigit = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'f'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'F'; ++c) table[c] = true;
-  return table;
-}();
-}  // namespace
-
 bool is_uuid(std::string_view t) {
   if (t.size() != 36 || t[8] != '-' || t[13] != '-' || t[18] != '-' || t[23] != '-') return false;
-  // Checked on every id of every request: a table and no branch per character.
+  // Checked on every id of every request: the 32 digits gathered, then 16 at a time as vectors
+  // (GCC/Clang vector extension; SSE2 on x86-64, plain code elsewhere).
+  using Bytes16 = unsigned char __attribute__((vector_size(16)));
+  unsigned char digits[32];
+  std::memcpy(digits, t.data(), 8);
+  std::memcpy(digits + 8, t.data() + 9, 4);
+  std::memcpy(digits + 12, t.data() + 14, 4);
+  std::memcpy(digits + 16, t.data() + 19, 4);
+  std::memcpy(digits + 20, t.data() + 24, 12);
   bool hex = true;
-  for (std::size_t i = 0; i < 36; ++i) {
-    const bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
-    hex &= dash_position || kIsHexDigit[static_cast<unsigned char>(t[i])];
+  for (int half = 0; half < 2; ++half) {
+    Bytes16 v;
+    std::memcpy(&v, digits + 16 * half, 16);
+    const Bytes16 lower = v | 0x20;  // 'A'-'F' -> 'a'-'f' (and digits unchanged: '0'-'9' have the bit)
+    const auto ok = ((v >= '0') & (v <= '9')) | ((lower >= 'a') & (lower <= 'f'));
+    std::uint64_t words[2];
+    std::memcpy(words, &ok, 16);
+    hex &= (words[0] & words[1]) == ~std::uint64_t{0};
   }
   return hex;
 }

@@ -36,10 +36,15 @@ namespace {
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 
 // Characters of a path that need no decoding (RFC 3986 pchar without '%', plus '/').
-bool is_plain_path_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("-._~!$&'()*+,;=:@/").find(c) != std::string_view::npos;
-}
+constexpr auto kPlainPathChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (char c : std::string_view("-._~!$&'()*+,;=:@/")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+bool is_plain_path_char(char c) { return kPlainPathChar[static_cast<unsigned char>(c)]; }
 
 // Fills path and query from the target; false when it is not a valid origin-form.
 bool split_target(HttpRequest& request) {

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <set>
+#include <string>
 
 #include "core/ids.hpp"
 #include "core/time.hpp"
@@ -37,6 +39,39 @@ TEST(RequestIds, AreDistinctPlainAndShort) {
     EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
     EXPECT_TRUE(seen.insert(id).second) << id;
   }
+}
+
+}  // namespace
+}  // namespace onair
+
+namespace onair {
+namespace {
+
+// The byte-at-a-time definition is_uuid must agree with (it checks 16 digits at a time).
+bool is_uuid_reference(std::string_view t) {
+  if (t.size() != 36) return false;
+  for (std::size_t i = 0; i < 36; ++i) {
+    const char c = t[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+TEST(Uuids, EveryByteAtEveryPositionIsJudgedAsTheDefinitionSays) {
+  const std::string base = "3f2B8c1a-0d4e-4f6a-9b8c-7d6e5f4a3b2c";
+  ASSERT_TRUE(is_uuid(base));
+  for (std::size_t at = 0; at < base.size(); ++at) {
+    for (int c = 0; c < 256; ++c) {
+      std::string t = base;
+      t[at] = static_cast<char>(c);
+      ASSERT_EQ(is_uuid(t), is_uuid_reference(t)) << "byte " << c << " at " << at;
+    }
+  }
+  EXPECT_FALSE(is_uuid(base.substr(1)));
+  EXPECT_FALSE(is_uuid(base + "0"));
+  EXPECT_FALSE(is_uuid(""));
+  EXPECT_TRUE(is_uuid(new_uuid()));
 }
 
 }  // namespace
