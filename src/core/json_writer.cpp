@@ -1,5 +1,6 @@
 #include "core/json_writer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -7,88 +8,59 @@
 
 namespace onair {
 
-void JsonWriter::before_value() {
-  if (after_key_) {
-    after_key_ = false;
-  } else if (need_comma_) {
-    out_ += ',';
-  }
-  need_comma_ = true;
-}
-
-JsonWriter& JsonWriter::open(char bracket) {
-  before_value();
-  out_ += bracket;
-  need_comma_ = false;
-  return *this;
-}
-
-JsonWriter& JsonWriter::close(char bracket) {
-  out_ += bracket;
-  need_comma_ = true;
-  return *this;
-}
+void JsonWriter::grow(std::size_t n) { out_.resize(std::max(out_.size() * 2, size_ + n + 64)); }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
-  if (need_comma_) out_ += ',';
+  if (need_comma_) {
+    reserve(1);
+    put(',');
+  }
   escaped(name);
-  out_ += ':';
+  reserve(1);
+  put(':');
   need_comma_ = true;
   after_key_ = true;
-  return *this;
-}
-
-JsonWriter& JsonWriter::plain_key(std::string_view name) {
-  if (need_comma_) out_ += ',';
-  out_ += '"';
-  out_.append(name);
-  out_.append("\":", 2);
-  need_comma_ = true;
-  after_key_ = true;
-  return *this;
-}
-
-JsonWriter& JsonWriter::value(std::string_view text) {
-  before_value();
-  escaped(text);
   return *this;
 }
 
 JsonWriter& JsonWriter::value(std::int64_t number) {
   before_value();
-  char buffer[24];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, number).ptr;
-  out_.append(buffer, end);
+  reserve(24);
+  size_ =
+      static_cast<std::size_t>(std::to_chars(out_.data() + size_, out_.data() + out_.size(), number).ptr - out_.data());
   return *this;
 }
 
 JsonWriter& JsonWriter::value(bool flag) {
   before_value();
-  out_ += flag ? "true" : "false";
+  reserve(5);
+  put(flag ? std::string_view("true") : std::string_view("false"));
   return *this;
 }
 
 JsonWriter& JsonWriter::value(double number) {
   before_value();
+  reserve(32);
   if (!std::isfinite(number)) {
-    out_ += "null";
+    put("null");
     return *this;
   }
-  char buffer[32];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, number).ptr;
-  out_.append(buffer, end);
+  size_ =
+      static_cast<std::size_t>(std::to_chars(out_.data() + size_, out_.data() + out_.size(), number).ptr - out_.data());
   return *this;
 }
 
 JsonWriter& JsonWriter::raw(std::string_view json) {
   before_value();
-  out_.append(json);
+  reserve(json.size());
+  put(json);
   return *this;
 }
 
 JsonWriter& JsonWriter::null() {
   before_value();
-  out_ += "null";
+  reserve(4);
+  put("null");
   return *this;
 }
 
@@ -117,13 +89,17 @@ bool any_needs_escape(std::uint64_t x) {
   return ((below_space | quote | backslash) & kHighs) != 0;
 }
 
-}  // namespace
-
-void JsonWriter::append_escaped(std::string& out, std::string_view text) {
+// Writes `text` quoted and escaped at `out` (room for 6 bytes per byte of text, plus 2); returns
+// the end of what it wrote.
+char* write_escaped(char* out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
+  *out++ = '"';
   const char* run = text.data();  // start of the pending run of bytes that need no escape
   const char* const end = text.data() + text.size();
+  auto flush = [&](const char* upto) {
+    std::memcpy(out, run, static_cast<std::size_t>(upto - run));
+    out += upto - run;
+  };
   for (const char* p = run; p != end; ++p) {
     // Eight plain bytes at a time (ids, names, timestamps: nearly everything written).
     while (end - p >= 8) {
@@ -135,40 +111,58 @@ void JsonWriter::append_escaped(std::string& out, std::string_view text) {
     if (p == end) break;
     const auto c = static_cast<unsigned char>(*p);
     if (!kNeedsEscape[c]) continue;
-    out.append(run, p);
+    flush(p);
     run = p + 1;
+    *out++ = '\\';
     switch (c) {
       case '"':
-        out += "\\\"";
+        *out++ = '"';
         break;
       case '\\':
-        out += "\\\\";
+        *out++ = '\\';
         break;
       case '\n':
-        out += "\\n";
+        *out++ = 'n';
         break;
       case '\r':
-        out += "\\r";
+        *out++ = 'r';
         break;
       case '\t':
-        out += "\\t";
+        *out++ = 't';
         break;
       case '\b':
-        out += "\\b";
+        *out++ = 'b';
         break;
       case '\f':
-        out += "\\f";
+        *out++ = 'f';
         break;
       default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
+        *out++ = 'u';
+        *out++ = '0';
+        *out++ = '0';
+        *out++ = kHex[c >> 4];
+        *out++ = kHex[c & 0xf];
     }
   }
-  out.append(run, end);
-  out += '"';
+  flush(end);
+  *out++ = '"';
+  return out;
 }
 
-void JsonWriter::escaped(std::string_view text) { append_escaped(out_, text); }
+}  // namespace
+
+void JsonWriter::append_escaped(std::string& out, std::string_view text) {
+  const auto old = out.size();
+  out.resize(old + 6 * text.size() + 2);
+  char* const start = out.data() + old;
+  out.resize(old + static_cast<std::size_t>(write_escaped(start, text) - start));
+}
+
+void JsonWriter::escaped(std::string_view text) {
+  // Worst case: every byte as \u00XX, and the quotes.
+  reserve(6 * text.size() + 2);
+  char* const start = out_.data() + size_;
+  size_ += static_cast<std::size_t>(write_escaped(start, text) - start);
+}
 
 }  // namespace onair

@@ -5,7 +5,11 @@
 // Output is compact JSON that boost::json::parse reads back; strings are escaped as
 // RFC 8259 requires (quote, backslash, control characters); other bytes pass through
 // (callers hold UTF-8).
+//
+// The text grows in a string whose length runs ahead of what is written (`size_`): a piece
+// is one capacity check and a copy, not a call into std::string per character.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -13,7 +17,7 @@ namespace onair {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::size_t reserve = 256) { out_.reserve(reserve); }
+  explicit JsonWriter(std::size_t reserve = 256) { out_.resize(reserve); }
 
   JsonWriter& begin_object() { return open('{'); }
   JsonWriter& end_object() { return close('}'); }
@@ -22,9 +26,23 @@ class JsonWriter {
   // The member name of the next value (inside an object).
   JsonWriter& key(std::string_view name);
   // Same, for a name known to need no escaping (generated code's member names).
-  JsonWriter& plain_key(std::string_view name);
+  JsonWriter& plain_key(std::string_view name) {
+    reserve(name.size() + 4);
+    if (need_comma_) put(',');
+    put('"');
+    put(name);
+    put('"');
+    put(':');
+    need_comma_ = true;
+    after_key_ = true;
+    return *this;
+  }
 
-  JsonWriter& value(std::string_view text);
+  JsonWriter& value(std::string_view text) {
+    before_value();
+    escaped(text);
+    return *this;
+  }
   JsonWriter& value(const char* text) { return value(std::string_view(text)); }
   JsonWriter& value(const std::string& text) { return value(std::string_view(text)); }
   JsonWriter& value(std::int64_t number);
@@ -43,20 +61,55 @@ class JsonWriter {
     return end_array();
   }
 
-  // Every escape below is written into `out` instead of this writer (for code that
-  // assembles JSON by hand around a few strings).
+  // `text` as a JSON string (quotes, escapes) appended to `out` (for code that assembles
+  // JSON by hand around a few strings).
   static void append_escaped(std::string& out, std::string_view text);
 
-  const std::string& text() const noexcept { return out_; }
-  std::string take() { return std::move(out_); }
+  std::string_view text() const noexcept { return std::string_view(out_.data(), size_); }
+  std::string take() {
+    out_.resize(size_);
+    size_ = 0;
+    return std::move(out_);
+  }
 
  private:
-  JsonWriter& open(char bracket);
-  JsonWriter& close(char bracket);
-  void before_value();
+  JsonWriter& open(char bracket) {
+    before_value();
+    reserve(1);
+    put(bracket);
+    need_comma_ = false;
+    return *this;
+  }
+  JsonWriter& close(char bracket) {
+    reserve(1);
+    put(bracket);
+    need_comma_ = true;
+    return *this;
+  }
+  void before_value() {
+    if (after_key_) {
+      after_key_ = false;
+    } else if (need_comma_) {
+      reserve(1);
+      put(',');
+    }
+    need_comma_ = true;
+  }
   void escaped(std::string_view text);
 
-  std::string out_;
+  // Room for `n` more bytes; put() may then write them.
+  void reserve(std::size_t n) {
+    if (size_ + n > out_.size()) grow(n);
+  }
+  void grow(std::size_t n);
+  void put(char c) { out_[size_++] = c; }
+  void put(std::string_view s) {
+    std::memcpy(out_.data() + size_, s.data(), s.size());
+    size_ += s.size();
+  }
+
+  std::string out_;  // [0, size_) is the text; the rest is room
+  std::size_t size_ = 0;
   bool need_comma_ = false;  // a value was written at this level
   bool after_key_ = false;   // the next value belongs to the key just written
 };
