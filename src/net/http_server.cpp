@@ -231,6 +231,7 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
     const auto& options = state_->options;
     bool continue_sent = false;
     int fast_tries = 0;
+    std::size_t header_bytes = 0;  // consumed by Beast before its header was done
     std::optional<detail::RequestParser> slow;
     if (buffer.size() > 0) {
       start_request(options.request_timeout);  // pipelined: the next request is already here
@@ -248,6 +249,10 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
           incoming.websocket_upgrade = detail::is_websocket_upgrade(incoming.request, fast.version, fast.upgrade);
           co_return ReadResult::message;
         }
+        if (fast.outcome == detail::FastParse::Outcome::too_large) {
+          ec = http::error::header_limit;
+          co_return ReadResult::failed;
+        }
         // A request that trickles in is not scanned from its start again and again: after a few
         // reads it goes to Beast's incremental parser, like everything the fast one leaves.
         if (fast.outcome == detail::FastParse::Outcome::unsupported || ++fast_tries > 3) {
@@ -261,6 +266,15 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
         auto& parser = *slow;
         const auto used = parser.put(buffer.data(), ec);
         buffer.consume(used);
+        // Beast checks its header limit per put, so fields it consumed along the way escape it:
+        // the header's bytes are counted here, across puts.
+        if (!parser.is_header_done()) {
+          header_bytes += used;
+          if (header_bytes + buffer.size() >= kHeaderLimit) {
+            ec = http::error::header_limit;
+            co_return ReadResult::failed;
+          }
+        }
         if (ec == http::error::need_more) {
           ec = {};
         } else if (ec) {
@@ -307,9 +321,22 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
     co_return !ec;
   }
 
+  // Answers a request that ends the connection (a limit, a malformed request), then closes
+  // gracefully: our side first, then what the client still sends is read and dropped for a
+  // moment, so that closing with unread bytes (a reset) cannot destroy the answer before the
+  // client read it.
   Task<void> write_and_close(HttpResponse response) {
-    co_await write(response, 11, false);
+    const bool written = co_await write(response, 11, false);
     busy_ = false;
+    if (!written) co_return;
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    deadline_ = coarse_now() + std::chrono::seconds(1);  // the watchdog closes it after this
+    std::array<char, 4096> drain{};
+    for (;;) {
+      auto [rec, n] = co_await socket_.async_read_some(asio::buffer(drain), kTuple);
+      if (rec) break;  // the client closed too, or the watchdog did
+    }
   }
 
   // Closes the socket once the deadline passes. The deadline moves with every

@@ -95,7 +95,7 @@ FastParse parse_request_fast(std::string_view buffer, std::size_t header_limit, 
   const char* const end = p + std::min(buffer.size(), header_limit > 0 ? header_limit - 1 : 0);
   // Running out of bytes inside the header section: wait for more, unless the limit is what ended it.
   auto ran_out = [&] {
-    result.outcome = buffer.size() >= header_limit ? Outcome::unsupported : Outcome::need_more;
+    result.outcome = buffer.size() >= header_limit ? Outcome::too_large : Outcome::need_more;
     return result;
   };
 

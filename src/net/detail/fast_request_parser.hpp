@@ -1,11 +1,12 @@
 #pragma once
 // Internal to src/net: a parser for the common shape of an HTTP/1.1 request
 // (request line, plain headers, a Content-Length body), pure and in one pass.
-// It never rejects anything itself: whatever it does not handle (chunked bodies,
-// Expect, obs-fold, bytes outside printable ASCII, duplicate lengths, a body over
-// the limit, a header section past the limit, any malformed line) it answers
-// `unsupported`, and the caller hands the same bytes to Beast's parser, whose
-// verdict stands. So it accepts a subset of what Beast accepts, with the same
+// It rejects only a header section that does not end within the limit (`too_large`,
+// whatever its grammar; Beast's own check depends on how the bytes are split across
+// reads). Whatever else it does not handle (chunked bodies, Expect, obs-fold, bytes
+// outside printable ASCII, duplicate lengths, a body over the limit, any malformed
+// line) it answers `unsupported`, and the caller hands the same bytes to Beast's
+// parser, whose verdict stands. So it accepts a subset of what Beast accepts, with the same
 // meaning (tests/net/fast_request_parser_test.cpp checks that against Beast).
 // Why: Beast's field parser was the largest user-space cost of a small API call.
 #include <cstddef>
@@ -16,7 +17,7 @@
 namespace onair::net::detail {
 
 struct FastParse {
-  enum class Outcome { done, need_more, unsupported };
+  enum class Outcome { done, need_more, unsupported, too_large };
   Outcome outcome = Outcome::need_more;
   std::size_t consumed = 0;  // done: bytes of the whole request, body included
   int version = 11;          // 10 or 11
