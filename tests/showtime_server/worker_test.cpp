@@ -2,7 +2,8 @@
 // session is ticked by the node holding its lock only (servers: two nodes on
 // one Redis), a restarted node resumes a session exactly from its checkpoint
 // (state hash equal, followers intact; embedded: SQLite, servers: Redis),
-// and the career worker applies ended sessions under its lock.
+// a stopped node takes nothing over and leaves no lock behind, and the
+// career worker applies ended sessions under its lock.
 #include <thread>
 
 #include "showtime/service/career_progression_worker.hpp"
@@ -98,6 +99,27 @@ TEST_P(ShowtimeWorkerTest, RestartResumesFromTheCheckpoint) {
                               json::object{{"streamerType", "character"}, {"streamerId", streamer}});
   EXPECT_EQ(num(followers_after.json(), "totalCount"), follower_count);
   call(port(), "/showtime/session/end", json::object{{"showtimeSessionId", id}});
+}
+
+TEST_P(ShowtimeWorkerTest, AStoppedNodeTakesNothingOverAndLeavesNoLock) {
+  start_showtime();
+  const auto started = start_session(port(0));
+  const auto id = str(started, "showtimeSessionId");
+  tick(0);
+  ASSERT_TRUE(service(0).holds(id));
+  // Work still in flight when the node stops (a tick, a bus handler) must not take the session again.
+  run(0, service(0).stop());
+  EXPECT_FALSE(service(0).holds(id));
+  EXPECT_TRUE(tick(0).empty());
+  EXPECT_FALSE(service(0).holds(id));
+  if (backend_set() == BackendSet::kServers) {
+    // The lock is free at once, not after its 30 s TTL: another node takes the session on first use.
+    start_showtime();
+    auto got = call(port(1), "/showtime/session/get", json::object{{"showtimeSessionId", id}});
+    ASSERT_EQ(got.status, 200) << got.body;
+    EXPECT_TRUE(service(1).holds(id));
+    call(port(1), "/showtime/session/end", json::object{{"showtimeSessionId", id}});
+  }
 }
 
 TEST_P(ShowtimeWorkerTest, CareerWorkerAppliesEndedSessionsOnce) {

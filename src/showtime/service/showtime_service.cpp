@@ -185,15 +185,24 @@ Task<std::unique_ptr<LiveSession>> ShowtimeService::load_copy(const SessionRecor
 
 Task<ShowtimeService::SlotPtr> ShowtimeService::acquire(const SessionRecord& record) {
   if (auto slot = held(record.id)) co_return slot;
+  if (!*alive_) co_return nullptr;
   if (!co_await context_.lock.try_acquire(session_lock(record.id), context_.node_id, lock_ttl())) co_return nullptr;
   auto live = co_await load_copy(record);
   live->record = record;
   auto slot = std::make_shared<Slot>();
   slot->live = std::move(live);
-  std::lock_guard lock(mutex_);
-  auto [it, inserted] = slots_.emplace(record.id, slot);
-  if (inserted) log::info("showtime session taken over", {{"showtimeSessionId", record.id}});
-  co_return it->second;
+  {
+    // Checked under the mutex: stop() clears alive_ before it collects slots_ under it, so a slot is either
+    // collected there (and its lock released) or refused here.
+    std::lock_guard lock(mutex_);
+    if (*alive_) {
+      auto [it, inserted] = slots_.emplace(record.id, slot);
+      if (inserted) log::info("showtime session taken over", {{"showtimeSessionId", record.id}});
+      co_return it->second;
+    }
+  }
+  co_await context_.lock.release(session_lock(record.id), context_.node_id);
+  co_return nullptr;
 }
 
 Task<ShowtimeService::View> ShowtimeService::view(const SessionRecord& record) {
@@ -334,6 +343,11 @@ Task<std::optional<gs::ShowtimeSessionResponse>> ShowtimeService::tick_one(const
         !co_await context_.lock.try_acquire(session_lock(record.id), context_.node_id, lock_ttl())) {
       std::lock_guard lock(mutex_);
       slots_.erase(record.id);
+      co_return std::nullopt;
+    }
+    // Stopping: the lock (kept or just re-taken) goes back; stop() may already have released it.
+    if (!*alive_) {
+      co_await release(record.id);
       co_return std::nullopt;
     }
   } else {

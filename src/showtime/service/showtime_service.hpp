@@ -11,6 +11,7 @@
 // from its checkpoint once the lock expired. Calls that change a session owned
 // by another node are queued for it (SessionInputs) and answered from its
 // latest checkpoint.
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -185,7 +186,9 @@ class ShowtimeService final : public platform::Service, public gs::ShowtimeApi {
 
   std::unique_ptr<AudienceTickWorker> tick_worker_;
   std::unique_ptr<CareerProgressionWorker> career_worker_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // False from the start of stop(): nothing is taken over after that (an acquire still in flight gives its
+  // lock back), so a stopped node leaves no session lock behind for the next one to wait out.
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 };
 
 bool is_admin(const platform::CallContext& caller);
