@@ -108,9 +108,10 @@ Task<void> ConnectEndpoint::run(std::shared_ptr<net::WebSocketChannel> channel, 
 
   channel->send(
       json::serialize(json::object{{"type", "welcome"}, {"sessionId", session_id}, {"accountId", claims->account_id}}));
-  const auto handle = hub_.attach(session_id, [channel](const std::string& event_json) {
-    channel->send(R"({"type":"event","event":)" + event_json + "}");
-  });
+  const auto handle = hub_.attach(
+      session_id,
+      [channel](const std::string& event_json) { channel->send(R"({"type":"event","event":)" + event_json + "}"); },
+      claims->account_id);
   metrics().increment("onair_websocket_sessions_total");
   log::info("socket connected", {{"sessionId", session_id}});
 

@@ -3,7 +3,18 @@
 namespace onair::platform {
 namespace {
 constexpr std::string_view kTopicPrefix = "client.session.";
+constexpr std::string_view kAccountTopicPrefix = "client.account.";
+
+void erase_handle(ClientEventHub::SinkMap& sinks, const std::string& key, std::uint64_t handle) {
+  auto [first, last] = sinks.equal_range(key);
+  for (auto it = first; it != last; ++it) {
+    if (it->second.first == handle) {
+      sinks.erase(it);
+      return;
+    }
+  }
 }
+}  // namespace
 
 ClientEventHub::ClientEventHub(infra::MessageBus* bus) : bus_(bus) {}
 
@@ -13,27 +24,33 @@ void ClientEventHub::start() {
   if (!distributed()) return;
   // A private queue per node: every node sees every event and keeps those of
   // its own sessions.
-  bus_->subscribe(infra::Subscription{{}, {std::string(kTopicPrefix) + "#"}},
+  bus_->subscribe(infra::Subscription{{}, {std::string(kTopicPrefix) + "#", std::string(kAccountTopicPrefix) + "#"}},
                   [this](infra::BusMessage message) -> Task<void> {
-                    deliver_locally(message.topic.substr(kTopicPrefix.size()), message.body);
+                    if (message.topic.starts_with(kAccountTopicPrefix)) {
+                      deliver_from(account_sinks_, message.topic.substr(kAccountTopicPrefix.size()), message.body);
+                    } else if (message.topic.starts_with(kTopicPrefix)) {
+                      deliver_locally(message.topic.substr(kTopicPrefix.size()), message.body);
+                    }
                     co_return;
                   });
 }
 
-std::uint64_t ClientEventHub::attach(const std::string& session_id, Sink sink) {
+std::uint64_t ClientEventHub::attach(const std::string& session_id, Sink sink, std::string account_id) {
   std::lock_guard lock(mutex_);
   const auto handle = next_handle_++;
+  if (!account_id.empty()) account_sinks_.emplace(std::move(account_id), std::make_pair(handle, sink));
   sinks_.emplace(session_id, std::make_pair(handle, std::move(sink)));
   return handle;
 }
 
 void ClientEventHub::detach(const std::string& session_id, std::uint64_t handle) {
   std::lock_guard lock(mutex_);
-  auto [first, last] = sinks_.equal_range(session_id);
-  for (auto it = first; it != last; ++it) {
+  erase_handle(sinks_, session_id, handle);
+  // Handles are unique, so the account entry is found without its key (detach is rare).
+  for (auto it = account_sinks_.begin(); it != account_sinks_.end(); ++it) {
     if (it->second.first == handle) {
-      sinks_.erase(it);
-      return;
+      account_sinks_.erase(it);
+      break;
     }
   }
 }
@@ -51,14 +68,28 @@ std::size_t ClientEventHub::connected_sessions() const {
 }
 
 bool ClientEventHub::deliver_locally(const std::string& session_id, const std::string& event_json) const {
+  return deliver_from(sinks_, session_id, event_json);
+}
+
+bool ClientEventHub::deliver_from(const SinkMap& sinks, const std::string& key, const std::string& event_json) const {
   std::vector<Sink> targets;
   {
     std::lock_guard lock(mutex_);
-    auto [first, last] = sinks_.equal_range(session_id);
+    auto [first, last] = sinks.equal_range(key);
     for (auto it = first; it != last; ++it) targets.push_back(it->second.second);
   }
   for (const auto& sink : targets) sink(event_json);
   return !targets.empty();
+}
+
+Task<void> ClientEventHub::push_to_account(std::string account_id, std::string event_json) {
+  // With other nodes, the bus brings it back to this node too (its private queue), so it is not
+  // delivered here first: every socket gets it once.
+  if (!distributed()) {
+    deliver_from(account_sinks_, account_id, event_json);
+    co_return;
+  }
+  co_await bus_->publish(std::string(kAccountTopicPrefix) + account_id, std::move(event_json));
 }
 
 Task<void> ClientEventHub::push(std::string session_id, std::string event_json) {

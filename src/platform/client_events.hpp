@@ -4,6 +4,9 @@
 // directly; for others the event goes out on the bus under
 // `client.session.<sessionId>`, and every node delivers what it holds
 // (with the in-process bus there are no other nodes, so nothing is sent).
+// Events for an account (every socket of every session of it, on any node) go
+// out under `client.account.<accountId>`: used where no session is at hand,
+// such as a platform webhook changing a streamer's link.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -21,6 +24,8 @@ class ClientEventHub {
  public:
   // Receives the event's JSON text; must not block (the socket queues it).
   using Sink = std::function<void(const std::string& event_json)>;
+  // Sinks by session or account id, each with its attach() handle.
+  using SinkMap = std::multimap<std::string, std::pair<std::uint64_t, Sink>>;
 
   // `bus` may be null (tests, single node without a bus).
   explicit ClientEventHub(infra::MessageBus* bus);
@@ -30,8 +35,8 @@ class ClientEventHub {
   // Subscribes this node to the cross-node fan-out (only with a distributed bus).
   void start();
 
-  // A connected socket of `session_id`; returns a handle for detach().
-  std::uint64_t attach(const std::string& session_id, Sink sink);
+  // A connected socket of `session_id` (of `account_id`, when known); returns a handle for detach().
+  std::uint64_t attach(const std::string& session_id, Sink sink, std::string account_id = {});
   void detach(const std::string& session_id, std::uint64_t handle);
   bool is_connected_here(const std::string& session_id) const;
   // False when a push to the session is certain to reach nobody (no socket here and no
@@ -50,16 +55,21 @@ class ClientEventHub {
   // what must still go to other nodes (empty when there are none); hand that to push_elsewhere.
   Events deliver_here(Events events);
   Task<void> push_elsewhere(Events events);
+  // To every socket of the account's sessions, on every node.
+  Task<void> push_to_account(std::string account_id, std::string event_json);
 
  private:
   // True when delivered to at least one local socket.
   bool deliver_locally(const std::string& session_id, const std::string& event_json) const;
+  // Calls every sink under `key` (outside the lock); true when there was one.
+  bool deliver_from(const SinkMap& sinks, const std::string& key, const std::string& event_json) const;
   bool distributed() const;
 
   infra::MessageBus* bus_;
   mutable std::mutex mutex_;
   std::uint64_t next_handle_ = 1;
-  std::multimap<std::string, std::pair<std::uint64_t, Sink>> sinks_;
+  SinkMap sinks_;          // by session id
+  SinkMap account_sinks_;  // the same sockets by account id
 };
 
 }  // namespace onair::platform

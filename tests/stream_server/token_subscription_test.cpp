@@ -196,6 +196,32 @@ TEST_P(StreamUpkeepTest, AHelixCallAnswered401RefreshesOnceAndRetries) {
   EXPECT_EQ(stored(link_id).status, gen::stream::PlatformLinkStatus::active);
 }
 
+TEST_P(StreamUpkeepTest, AManualTwitchStartReadsTheViewersAtOnce) {
+  start_with_fake();
+  const auto account = new_uuid();
+  const auto link_id = s(link_twitch(account), "linkId");
+  const auto user = account_token(account);
+  // Offline: the session still starts (the game may start first), with no viewer count.
+  fake_->control("POST", "/_control/twitch/stream", json::object{{"user_id", streamer_id_}, {"live", false}});
+  auto early = call("/stream/session/start", json::object{{"linkId", link_id}}, user);
+  ASSERT_EQ(early.status, 200) << early.body;
+  EXPECT_FALSE(early.json().as_object().contains("currentViewerCount")) << early.body;
+  EXPECT_EQ(early.json().as_object().at("peakViewerCount").to_number<int>(), 0);
+  ASSERT_EQ(
+      call("/stream/session/stop", json::object{{"platformSessionId", s(early.json(), "platformSessionId")}}, user)
+          .status,
+      200);
+  // Live (without stream.online): the answer already carries Helix's count, and so does the peak.
+  fake_->control("POST", "/_control/twitch/stream",
+                 json::object{{"user_id", streamer_id_}, {"live", true}, {"viewer_count", 555}});
+  const auto since = fake_last_seq();
+  auto started = call("/stream/session/start", json::object{{"linkId", link_id}}, user);
+  ASSERT_EQ(started.status, 200) << started.body;
+  EXPECT_EQ(started.json().as_object().at("currentViewerCount").to_number<int>(), 555) << started.body;
+  EXPECT_EQ(started.json().as_object().at("peakViewerCount").to_number<int>(), 555);
+  EXPECT_EQ(count(calls_of(fake_requests("", since)), "GET /helix/streams 200"), 1u);
+}
+
 TEST_P(StreamUpkeepTest, ARefusedRefreshTokenMarksTheLinkAndTheSweepDropsItsSubscriptions) {
   start_with_fake();
   const auto link_id = s(link_twitch(new_uuid()), "linkId");
@@ -382,8 +408,10 @@ TEST_P(StreamUpkeepTest, YouTubeWebSubLeaseIsRequestedRenewedAndDropped) {
   auto since = fake_last_seq();
   sweep();
   EXPECT_EQ(subscribes(since), 0u);
+  // Four fifths of the lease have passed (the record moved back in time).
   auto record = records[0];
-  record.expires_ms = now_ms() + 7'200'000 / 5 - 1000;
+  record.updated_ms = now_ms() - 7'200'000 * 4 / 5 - 1000;
+  record.expires_ms = record.updated_ms + 7'200'000;
   run(service().upkeep_store().put(record));
   since = fake_last_seq();
   EXPECT_GE(sweep().subscribed, 1u);
@@ -403,6 +431,39 @@ TEST_P(StreamUpkeepTest, YouTubeWebSubLeaseIsRequestedRenewedAndDropped) {
   }
   EXPECT_TRUE(gone);
   EXPECT_TRUE(run(service().upkeep_store().of_link(link_id)).empty());
+}
+
+// The hub may grant less than asked (WebSub 5.1: hub.lease_seconds of the verification is the hub's
+// decision): the record runs for the granted lease, and renewal follows that lease.
+TEST_P(StreamUpkeepTest, AWebSubLeaseRunsForWhatTheHubGranted) {
+  start_with_fake({{"STREAM_WEBSUB_LEASE_SECONDS", "7200"}});
+  fake_->control("POST", "/_control/config", json::object{{"websub", json::object{{"max_lease_seconds", 3600}}}});
+  const auto link_id = s(link_youtube(new_uuid()), "linkId");
+  std::vector<stream::SubscriptionRecord> records;
+  for (int i = 0; i < 100; ++i) {
+    records = run(service().upkeep_store().of_link(link_id));
+    if (records.size() == 1 && records[0].expires_ms < now_ms() + 5'000'000) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].status, "requested");
+  EXPECT_NEAR(static_cast<double>(records[0].expires_ms), static_cast<double>(now_ms() + 3'600'000), 60'000.0);
+  // 1000 s of the granted hour left: more than a fifth of it, so the sweep leaves it (of the 7200 s asked
+  // for it would be less than a fifth, and renewed).
+  auto record = records[0];
+  record.updated_ms = now_ms() - 2'600'000;
+  record.expires_ms = record.updated_ms + 3'600'000;
+  run(service().upkeep_store().put(record));
+  const auto since = fake_last_seq();
+  sweep();
+  const auto encoded_topic = stream::PlatformHttp::url_encode(record.topic.value_or(""));
+  for (const auto& r : fake_requests("/subscribe", since)) {
+    EXPECT_EQ(s(r, "body").find(encoded_topic), std::string::npos) << "renewed too early";
+  }
+  ASSERT_EQ(
+      call("/stream/platform/unlink", json::object{{"linkId", link_id}}, account_token(stored(link_id).account_id))
+          .status,
+      200);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StreamUpkeepTest, ::testing::Values(BackendSet::kEmbedded, BackendSet::kServers),

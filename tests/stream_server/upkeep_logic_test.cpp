@@ -78,6 +78,16 @@ TEST(StreamUpkeepLogic, WhatIsDue) {
   EXPECT_TRUE(lease_renewal_due(now - 5, 432000, now));
 }
 
+TEST(StreamUpkeepLogic, TheGrantedLeaseIsAPositiveWholeNumberOfSeconds) {
+  EXPECT_EQ(granted_lease_seconds("432000"), 432000);
+  EXPECT_EQ(granted_lease_seconds("1"), 1);
+  EXPECT_EQ(granted_lease_seconds("315360000"), 315360000);  // ten years
+  for (const char* bad : {"", "0", "-5", "+5", "12s", " 12", "1.5", "315360001", "99999999999999999999999"}) {
+    EXPECT_FALSE(granted_lease_seconds(std::string_view(bad))) << bad;
+  }
+  EXPECT_FALSE(granted_lease_seconds(std::nullopt));
+}
+
 EventSubSubscription sub(std::string id, const EventSubSpec& spec, std::string status = "enabled") {
   return {std::move(id), spec.type, spec.version, std::move(status), "https://onair.example/stream/webhook/twitch",
           spec.condition};

@@ -12,6 +12,7 @@
 #include "core/time.hpp"
 #include "gen/stream/topics.hpp"
 #include "stream/security/encoding.hpp"
+#include "stream/service/owner_events.hpp"
 #include "stream/service/stream_service.hpp"
 
 namespace onair::stream {
@@ -106,6 +107,9 @@ Task<void> StreamService::publish_linked(const LinkRecord& r) {
   e.platform = r.platform;
   const auto body = e.to_json();
   co_await publish(gst::kStreamPlatformLinked, body);
+  co_await tell_owner(
+      r.account_id,
+      link_changed_event(r, gst::StreamLinkChangedClientEventChange::linked, new_uuid(), now_rfc3339()).to_json_text());
 }
 
 Task<void> StreamService::publish_unlinked(const LinkRecord& r, gst::StreamPlatformUnlinkedEventReason reason) {
@@ -118,6 +122,8 @@ Task<void> StreamService::publish_unlinked(const LinkRecord& r, gst::StreamPlatf
   e.reason = reason;
   const auto body = e.to_json();
   co_await publish(gst::kStreamPlatformUnlinked, body);
+  co_await tell_owner(r.account_id,
+                      link_changed_event(r, link_change_of(reason), new_uuid(), now_rfc3339()).to_json_text());
 }
 
 Task<gst::PlatformLinkDetail> StreamService::link_detail(const LinkRecord& r) {

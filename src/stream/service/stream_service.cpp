@@ -11,6 +11,7 @@
 #include "core/time.hpp"
 #include "gen/stream/topics.hpp"
 #include "stream/sentiment/lexicon_loader.hpp"
+#include "stream/service/owner_events.hpp"
 #include "stream/service/platform_auth.hpp"
 #include "stream/service/token_refresh_worker.hpp"
 #include "stream/service/twitch_viewer_poller.hpp"
@@ -184,6 +185,18 @@ Task<void> StreamService::publish(std::string_view topic, const json::value& bod
   co_await context_.bus.publish(std::string(topic), json::serialize(body));
 }
 
+Task<void> StreamService::tell_owner(const std::string& account_id, std::string event_json) {
+  try {
+    co_await context_.client_events.push_to_account(account_id, std::move(event_json));
+  } catch (const std::exception& e) {
+    log::warn("stream client event not delivered", {{"error", e.what()}});
+  }
+}
+
+Task<void> StreamService::tell_owner_session(const SessionRecord& r) {
+  co_await tell_owner(r.account_id, session_changed_event(r, now_ms(), new_uuid(), now_rfc3339()).to_json_text());
+}
+
 // ---------------------------------------------------------------------------
 // Audience state
 
@@ -313,6 +326,7 @@ Task<std::optional<SessionRecord>> StreamService::begin_session(const LinkRecord
   e.origin = origin;
   const auto body = e.to_json();
   co_await publish(gst::kStreamPlatformSessionStarted, body);
+  co_await tell_owner_session(r);
   log::info("platform session started", {{"platformSessionId", r.session_id},
                                          {"linkId", r.link_id},
                                          {"platform", gst::to_string(r.platform)},
@@ -343,6 +357,7 @@ Task<SessionRecord> StreamService::end_session(const std::string& session_id, gs
     e.reason = reason;
     const auto body = e.to_json();
     co_await publish(gst::kStreamPlatformSessionEnded, body);
+    co_await tell_owner_session(*record);
     log::info("platform session ended", {{"platformSessionId", record->session_id},
                                          {"reason", gst::to_string(reason)},
                                          {"durationSeconds", std::to_string(e.duration_seconds)}});
@@ -397,6 +412,17 @@ Task<gst::PlatformSessionStatus> StreamService::start_platform_session(gst::Star
   // YouTube: the poller's first live check finds the channel's live broadcast and its chat.
   if (record.platform == gst::StreamPlatform::youtube && youtube_poller_)
     youtube_poller_->watch(record.session_id, {}, {}, true);
+  // Twitch: Helix's viewer count at once. An offline channel still gets its session (a game may start
+  // before the stream does; stream.online then finds the session active), and so does a Helix failure.
+  if (record.platform == gst::StreamPlatform::twitch && viewer_poller_) {
+    try {
+      if (co_await viewer_poller_->read_viewers(record)) {
+        if (auto fresh = co_await store_.session(record.session_id)) record = std::move(*fresh);
+      }
+    } catch (const std::exception& e) {
+      log::warn("twitch live check failed", {{"platformSessionId", record.session_id}, {"error", e.what()}});
+    }
+  }
   co_return status_of(record);
 }
 
@@ -417,6 +443,7 @@ Task<gst::PlatformSessionStatus> StreamService::associate_session(gst::Associate
     std::lock_guard lock(state->mutex);
     state->record.in_game_session_id = r.in_game_session_id;
   }
+  co_await tell_owner_session(record);
   co_return status_of(record);
 }
 

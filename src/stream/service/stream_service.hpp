@@ -101,6 +101,9 @@ class StreamService final : public platform::Service, public gst::StreamApi {
   // A WebSub (un)subscription this node asked the hub for: the hub's verification GET for
   // it is answered (the WebhookSubscriptionManager sets these; tests too).
   Task<void> expect_websub_verification(std::string mode, std::string topic);
+  // A confirmed subscribe verification: the topic's lease record runs for what the hub granted
+  // (hub.lease_seconds; nothing changes without a valid one).
+  Task<void> record_granted_lease(const std::string& topic, std::optional<std::string> lease_seconds);
   // Seals with the configured key (tests check what is stored). Throws 503 without a key.
   const security::TokenCipher& cipher() const;
   bool has_cipher() const noexcept { return cipher_.has_value(); }
@@ -168,6 +171,10 @@ class StreamService final : public platform::Service, public gst::StreamApi {
   void stop_upkeep();
 
   Task<void> publish(std::string_view topic, const boost::json::value& body);
+  // The owner's sockets hear of link and session changes (owner_events.hpp); best effort, a failure
+  // is logged and never undoes the change.
+  Task<void> tell_owner(const std::string& account_id, std::string event_json);
+  Task<void> tell_owner_session(const SessionRecord& r);
   std::int64_t now_ms() const;
 
   platform::ServiceContext& context_;

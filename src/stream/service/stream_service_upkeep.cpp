@@ -10,6 +10,7 @@
 #include "stream/service/twitch_viewer_poller.hpp"
 #include "stream/service/upkeep_store.hpp"
 #include "stream/service/webhook_subscription_manager.hpp"
+#include "stream/service/websub_lease.hpp"
 
 namespace onair::stream {
 
@@ -56,6 +57,19 @@ Task<bool> StreamService::lose_authorization(const std::string& link_id) {
   log::warn("platform link lost its authorization: needs relinking",
             {{"linkId", link->link_id}, {"platform", gst::to_string(link->platform)}});
   co_return true;
+}
+
+Task<void> StreamService::record_granted_lease(const std::string& topic, std::optional<std::string> lease_seconds) {
+  const auto granted = granted_lease_seconds(lease_seconds);
+  if (!granted || !upkeep_store_) co_return;
+  const auto now = now_ms();
+  auto records = co_await upkeep_store_->of_platform("youtube");
+  for (auto& r : records) {
+    if (r.topic != topic || r.status != "requested") continue;
+    r.updated_ms = now;
+    r.expires_ms = now + *granted * 1000;
+    co_await upkeep_store_->put(r);
+  }
 }
 
 std::vector<SessionRecord> StreamService::held_sessions(gst::StreamPlatform platform) {

@@ -26,22 +26,26 @@ Task<std::size_t> TwitchViewerPoller::run_once() {
   std::size_t updated = 0;
   const auto sessions = service_.held_sessions(gst::StreamPlatform::twitch);
   for (const auto& session : sessions) {
-    if (!session.channel_id) continue;
-    PlatformRequest request{"GET",
-                            trim_slash(service_.config().twitch_api_base_url) +
-                                "/helix/streams?user_id=" + PlatformHttp::url_encode(*session.channel_id),
-                            {},
-                            {}};
-    const auto reply = co_await auth_.user_call(session.link_id, std::move(request));
-    auto state = reply.status == 200 ? parse_helix_stream(reply.body, *session.channel_id) : std::nullopt;
-    if (!state) {
-      log::debug("twitch viewer count not read",
-                 {{"platformSessionId", session.session_id}, {"status", std::to_string(reply.status)}});
-      continue;
-    }
-    if (state->live && co_await service_.report_viewers(session.session_id, state->viewer_count)) ++updated;
+    if (co_await read_viewers(session)) ++updated;
   }
   co_return updated;
+}
+
+Task<bool> TwitchViewerPoller::read_viewers(const SessionRecord& session) {
+  if (!session.channel_id) co_return false;
+  PlatformRequest request{"GET",
+                          trim_slash(service_.config().twitch_api_base_url) +
+                              "/helix/streams?user_id=" + PlatformHttp::url_encode(*session.channel_id),
+                          {},
+                          {}};
+  const auto reply = co_await auth_.user_call(session.link_id, std::move(request));
+  auto state = reply.status == 200 ? parse_helix_stream(reply.body, *session.channel_id) : std::nullopt;
+  if (!state) {
+    log::debug("twitch viewer count not read",
+               {{"platformSessionId", session.session_id}, {"status", std::to_string(reply.status)}});
+    co_return false;
+  }
+  co_return state->live&& co_await service_.report_viewers(session.session_id, state->viewer_count);
 }
 
 }  // namespace onair::stream

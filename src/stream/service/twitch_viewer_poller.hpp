@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "core/task.hpp"
+#include "stream/service/stream_store.hpp"
 #include "stream/service/workers.hpp"
 
 namespace onair::stream {
@@ -20,6 +21,9 @@ class TwitchViewerPoller final : public PeriodicWorker {
   ~TwitchViewerPoller() override { stop(); }
   // Returns the sessions whose count was updated.
   Task<std::size_t> run_once();
+  // One session's count now (a manual /stream/session/start asks at once); false when Helix did not
+  // answer with the channel live.
+  Task<bool> read_viewers(const SessionRecord& session);
 
  protected:
   Task<void> round() override;

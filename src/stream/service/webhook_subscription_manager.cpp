@@ -222,9 +222,20 @@ Task<bool> WebhookSubscriptionManager::websub(const LinkRecord& link, const std:
   co_await service_.expect_websub_verification(mode, topic);
   PlatformHttp::Fields form{
       {"hub.callback", youtube_callback()}, {"hub.mode", mode}, {"hub.topic", topic}, {"hub.verify", "async"}};
+  SubscriptionRecord r;
   if (mode == "subscribe") {
     form.emplace_back("hub.lease_seconds", std::to_string(c.web_sub_lease_seconds));
     form.emplace_back("hub.secret", security::derive_websub_secret(c.you_tube_webhook_verification_token, topic));
+    // Written before asking: the hub's verification (which may come before its answer is read here)
+    // replaces the lease with the one it granted (StreamService::youtube_verification).
+    r.link_id = link.link_id;
+    r.kind = std::string(kWebSubKind);
+    r.platform = "youtube";
+    r.topic = topic;
+    r.status = "requested";
+    r.updated_ms = wall_ms();
+    r.expires_ms = r.updated_ms + c.web_sub_lease_seconds * 1000;
+    co_await service_.upkeep_store().put(r);
   }
   const auto reply =
       co_await service_.platform_http().post_form(trim_slash(c.web_sub_hub_url) + "/subscribe", std::move(form));
@@ -232,18 +243,13 @@ Task<bool> WebhookSubscriptionManager::websub(const LinkRecord& link, const std:
   if (!accepted) {
     log::warn("websub request not accepted by the hub",
               {{"linkId", link.link_id}, {"mode", mode}, {"status", std::to_string(reply.status)}});
-  }
-  if (mode == "subscribe") {
-    SubscriptionRecord r;
-    r.link_id = link.link_id;
-    r.kind = std::string(kWebSubKind);
-    r.platform = "youtube";
-    r.topic = topic;
-    r.status = accepted ? "requested" : "failed";
-    r.updated_ms = wall_ms();
-    // The lease runs from the hub's verification, moments after; a failed request is retried next sweep.
-    r.expires_ms = accepted ? r.updated_ms + c.web_sub_lease_seconds * 1000 : 0;
-    co_await service_.upkeep_store().put(r);
+    if (mode == "subscribe") {
+      // Retried by the next sweep.
+      r.status = "failed";
+      r.updated_ms = wall_ms();
+      r.expires_ms = 0;
+      co_await service_.upkeep_store().put(r);
+    }
   }
   co_return accepted;
 }
@@ -254,12 +260,13 @@ Task<void> WebhookSubscriptionManager::sweep_youtube(Summary& out) {
   const std::string platform = "youtube";
   auto recorded = co_await service_.upkeep_store().of_platform(platform);
   for (auto& r : recorded) records[r.link_id] = std::move(r);
-  const auto lease = service_.config().web_sub_lease_seconds;
   for (const auto& link : links) {
     if (!link.channel_id || !link.access_token) continue;
     auto it = records.find(link.link_id);
-    const bool due = it == records.end() || it->second.status != "requested" ||
-                     lease_renewal_due(it->second.expires_ms, lease, wall_ms());
+    // The lease's length is the one granted (or, before the hub's verification, asked for).
+    const bool due =
+        it == records.end() || it->second.status != "requested" ||
+        lease_renewal_due(it->second.expires_ms, (it->second.expires_ms - it->second.updated_ms) / 1000, wall_ms());
     if (it != records.end()) records.erase(it);
     if (!due) continue;
     const bool requested = co_await websub(link, kSubscribe);

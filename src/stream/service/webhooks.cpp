@@ -393,6 +393,7 @@ Task<RawHttpResponse> StreamService::youtube_verification(RawHttpRequest request
     co_return reject(404, "unknown topic or mode");
   }
   count("youtube", "verification");
+  if (*mode == "subscribe") co_await record_granted_lease(*topic, request.query_param("hub.lease_seconds"));
   RawHttpResponse answer{200, "text/plain", *challenge, {}};
   co_return answer;
 }
