@@ -232,7 +232,9 @@ Task<bool> StreamStore::replace_tokens(const std::string& link_id, const std::st
 
 Task<bool> StreamStore::insert_session(const SessionRecord& r) {
   const bool active = r.state == gst::PlatformSessionState::active;
-  if (active && co_await active_session_of_link(r.link_id)) co_return false;
+  if (active) {
+    if (co_await active_session_of_link(r.link_id)) co_return false;
+  }
   auto values = session_values(r);
   values.push_back(active ? SqlValue(r.link_id) : SqlValue());
   std::string sql = std::string("INSERT INTO stream_sessions (") + kSessionColumns + ", active_link_id) VALUES (" +
@@ -245,7 +247,9 @@ Task<bool> StreamStore::insert_session(const SessionRecord& r) {
   }
   if (!failure) co_return true;
   // The unique active_link_id: another node started the link's session in between.
-  if (active && co_await active_session_of_link(r.link_id)) co_return false;
+  if (active) {
+    if (co_await active_session_of_link(r.link_id)) co_return false;
+  }
   std::rethrow_exception(failure);
 }
 

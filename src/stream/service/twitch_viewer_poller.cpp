@@ -45,7 +45,8 @@ Task<bool> TwitchViewerPoller::read_viewers(const SessionRecord& session) {
                {{"platformSessionId", session.session_id}, {"status", std::to_string(reply.status)}});
     co_return false;
   }
-  co_return state->live&& co_await service_.report_viewers(session.session_id, state->viewer_count);
+  if (!state->live) co_return false;  // offline: nothing is recorded (see the header)
+  co_return co_await service_.report_viewers(session.session_id, state->viewer_count);
 }
 
 }  // namespace onair::stream

@@ -241,9 +241,11 @@ Task<RawHttpResponse> StreamService::twitch_webhook(RawHttpRequest request) {
     count("twitch", "malformed");
     co_return reject(400, "malformed body");
   }
-  if (type == "webhook_callback_verification" && !co_await knows_twitch_subscription(*payload)) {
-    count("twitch", "unknown_subscription");
-    co_return reject(404, "unknown subscription");
+  if (type == "webhook_callback_verification") {
+    if (!co_await knows_twitch_subscription(*payload)) {
+      count("twitch", "unknown_subscription");
+      co_return reject(404, "unknown subscription");
+    }
   }
   if (!first_sighting("twitch:" + std::string(headers.message_id))) {
     count("twitch", "duplicate");
@@ -481,8 +483,10 @@ Task<RawHttpResponse> StreamService::custom_webhook(RawHttpRequest request) {
   count("custom", "accepted");
   using T = gst::CustomWebhookEventType;
   if (payload->type == T::stream_online) {
-    if (link->status == gst::PlatformLinkStatus::active && !co_await store_.active_session_of_link(link->link_id)) {
-      co_await begin_session(*link, gst::PlatformSessionOrigin::detected, std::nullopt);
+    if (link->status == gst::PlatformLinkStatus::active) {
+      if (!co_await store_.active_session_of_link(link->link_id)) {
+        co_await begin_session(*link, gst::PlatformSessionOrigin::detected, std::nullopt);
+      }
     }
     co_return empty(204);
   }
