@@ -1,6 +1,7 @@
 #include "showtime/service/showtime_service.hpp"
 
 #include <boost/json.hpp>
+#include <stdexcept>
 
 #include "core/errors.hpp"
 #include "core/ids.hpp"
@@ -36,7 +37,7 @@ ShowtimeService::ShowtimeService(platform::ServiceContext& context, gs::Showtime
       inputs_(context.state),
       growth_(config_.growth_debounce_interval_ms) {}
 
-ShowtimeService::~ShowtimeService() { *alive_ = false; }
+ShowtimeService::~ShowtimeService() { life_->end(); }
 
 void ShowtimeService::register_routes(platform::RouteTable& routes) {
   routes_ = &routes;
@@ -83,11 +84,14 @@ Task<void> ShowtimeService::start() {
     infra::Subscription s{std::move(queue), std::move(topics)};
     context_.bus.subscribe(std::move(s), std::move(handler));
   };
-  auto alive = alive_;
-  // One node handles each game-session and session-end event (durable, shared queues).
+  auto life = life_;
+  // One node handles each game-session and session-end event (durable, shared queues). A stopping node
+  // throws, so the broker requeues the event for another node instead of it being acknowledged unread.
+  static constexpr const char* kStopping = "showtime is stopping: the event is left to another node";
   subscribe("showtime.game-sessions", {"game-session.created", "game-session.ended"},
-            [this, alive](infra::BusMessage m) -> Task<void> {
-              if (!*alive) co_return;
+            [this, life](infra::BusMessage m) -> Task<void> {
+              platform::ServiceLife::Entry entry(*life);
+              if (!entry) throw std::runtime_error(kStopping);
               const auto body = json::parse(m.body);
               if (m.topic == "game-session.created") {
                 co_await on_game_session_created(gs::GameSessionCreatedEvent::from_json(body, "event"));
@@ -95,13 +99,15 @@ Task<void> ShowtimeService::start() {
                 co_await on_game_session_ended(gs::GameSessionEndedEvent::from_json(body, "event"));
               }
             });
-  subscribe("showtime.career", {"showtime.session.ended"}, [this, alive](infra::BusMessage m) -> Task<void> {
-    if (!*alive) co_return;
+  subscribe("showtime.career", {"showtime.session.ended"}, [this, life](infra::BusMessage m) -> Task<void> {
+    platform::ServiceLife::Entry entry(*life);
+    if (!entry) throw std::runtime_error(kStopping);
     const auto body = json::parse(m.body);
     co_await on_session_ended_event(std::string(body.at("showtimeSessionId").as_string()));
   });
-  subscribe("showtime.voice-rooms", {"voice.room.deleted"}, [this, alive](infra::BusMessage m) -> Task<void> {
-    if (!*alive) co_return;
+  subscribe("showtime.voice-rooms", {"voice.room.deleted"}, [this, life](infra::BusMessage m) -> Task<void> {
+    platform::ServiceLife::Entry entry(*life);
+    if (!entry) throw std::runtime_error(kStopping);
     const auto body = json::parse(m.body);
     co_await on_voice_room_deleted(std::string(body.at("roomId").as_string()));
   });
@@ -109,8 +115,9 @@ Task<void> ShowtimeService::start() {
   subscribe("",
             {"stream.audience.pulse", "stream.platform.session.started", "voice.room.created",
              "voice.participant.joined", "voice.participant.left"},
-            [this, alive](infra::BusMessage m) -> Task<void> {
-              if (!*alive) co_return;
+            [this, life](infra::BusMessage m) -> Task<void> {
+              platform::ServiceLife::Entry entry(*life);
+              if (!entry) co_return;
               const auto body = json::parse(m.body);
               if (m.topic == "stream.audience.pulse") {
                 co_await on_pulse(gs::SentimentPulse::from_json(body, "event"));
@@ -132,9 +139,12 @@ Task<void> ShowtimeService::start() {
 }
 
 Task<void> ShowtimeService::stop() {
-  *alive_ = false;
+  life_->end();
   if (tick_worker_) tick_worker_->stop();
   if (career_worker_) career_worker_->stop();
+  if (!co_await life_->drained(std::chrono::seconds(10))) {
+    log::warn("showtime stop: work still running after 10 s", {{"inside", std::to_string(life_->inside())}});
+  }
   try {
     co_await checkpoint_all();
     co_await flush_growth(true);
@@ -184,18 +194,20 @@ Task<std::unique_ptr<LiveSession>> ShowtimeService::load_copy(const SessionRecor
 }
 
 Task<ShowtimeService::SlotPtr> ShowtimeService::acquire(const SessionRecord& record) {
+  // Stopping: nothing held is changed any more (its last checkpoint may be written); changes queue for the
+  // next holder.
+  if (!life_->alive()) co_return nullptr;
   if (auto slot = held(record.id)) co_return slot;
-  if (!*alive_) co_return nullptr;
   if (!co_await context_.lock.try_acquire(session_lock(record.id), context_.node_id, lock_ttl())) co_return nullptr;
   auto live = co_await load_copy(record);
   live->record = record;
   auto slot = std::make_shared<Slot>();
   slot->live = std::move(live);
   {
-    // Checked under the mutex: stop() clears alive_ before it collects slots_ under it, so a slot is either
+    // Checked under the mutex: stop() ends life_ before it collects slots_ under it, so a slot is either
     // collected there (and its lock released) or refused here.
     std::lock_guard lock(mutex_);
-    if (*alive_) {
+    if (life_->alive()) {
       auto [it, inserted] = slots_.emplace(record.id, slot);
       if (inserted) log::info("showtime session taken over", {{"showtimeSessionId", record.id}});
       co_return it->second;
@@ -292,6 +304,8 @@ Task<std::unique_ptr<LiveSession>> ShowtimeService::change_session(const Session
 
 Task<std::vector<std::string>> ShowtimeService::tick_all() {
   std::vector<std::string> ticked;
+  platform::ServiceLife::Entry entry(*life_);
+  if (!entry) co_return ticked;
   const auto live = co_await store_.live_sessions();
   std::vector<std::string> live_ids;
   for (const auto& record : live) {
@@ -339,14 +353,15 @@ Task<std::optional<gs::ShowtimeSessionResponse>> ShowtimeService::tick_one(const
   auto slot = held(record.id);
   if (slot) {
     // Still ours? (An expired lock that another node took means it is not.)
-    if (!co_await context_.lock.extend(session_lock(record.id), context_.node_id, lock_ttl()) &&
-        !co_await context_.lock.try_acquire(session_lock(record.id), context_.node_id, lock_ttl())) {
+    bool ours = co_await context_.lock.extend(session_lock(record.id), context_.node_id, lock_ttl());
+    if (!ours) ours = co_await context_.lock.try_acquire(session_lock(record.id), context_.node_id, lock_ttl());
+    if (!ours) {
       std::lock_guard lock(mutex_);
       slots_.erase(record.id);
       co_return std::nullopt;
     }
     // Stopping: the lock (kept or just re-taken) goes back; stop() may already have released it.
-    if (!*alive_) {
+    if (!life_->alive()) {
       co_await release(record.id);
       co_return std::nullopt;
     }

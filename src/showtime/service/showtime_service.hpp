@@ -11,7 +11,6 @@
 // from its checkpoint once the lock expired. Calls that change a session owned
 // by another node are queued for it (SessionInputs) and answered from its
 // latest checkpoint.
-#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,6 +22,7 @@
 #include "gen/showtime/configuration.hpp"
 #include "gen/showtime/routes.hpp"
 #include "platform/service.hpp"
+#include "platform/service_life.hpp"
 #include "showtime/service/checkpoint_store.hpp"
 #include "showtime/service/growth_debouncer.hpp"
 #include "showtime/service/live_session.hpp"
@@ -186,9 +186,11 @@ class ShowtimeService final : public platform::Service, public gs::ShowtimeApi {
 
   std::unique_ptr<AudienceTickWorker> tick_worker_;
   std::unique_ptr<CareerProgressionWorker> career_worker_;
-  // False from the start of stop(): nothing is taken over after that (an acquire still in flight gives its
-  // lock back), so a stopped node leaves no session lock behind for the next one to wait out.
-  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  // Ended at the start of stop(): bus handlers and ticks enter it (refused from then on) and stop() waits
+  // for those inside before its last checkpoints and lock releases; nothing is taken over after that (an
+  // acquire still under way gives its lock back), so the next node neither waits out a lock nor loses
+  // a write to this one.
+  std::shared_ptr<platform::ServiceLife> life_ = std::make_shared<platform::ServiceLife>();
 };
 
 bool is_admin(const platform::CallContext& caller);
