@@ -71,7 +71,7 @@ void OnairServer::start() {
     s.backends = std::make_unique<Backends>(s.settings.backends, s.io.get_executor());
     s.signer = std::make_unique<platform::TokenSigner>(s.settings.jwt_secret);
     s.session_states = std::make_unique<platform::SessionStates>(s.backends->state());
-    s.hub = std::make_unique<platform::ClientEventHub>(&s.backends->bus());
+    s.hub = std::make_unique<platform::ClientEventHub>(&s.backends->bus(), s.node_id);
     s.context.reset(new platform::ServiceContext{s.io.get_executor(), s.backends->state(), s.backends->sql(),
                                                  s.backends->bus(), s.backends->lock(), *s.session_states, *s.hub,
                                                  s.env, s.node_id, &s.session_closed});

@@ -1,5 +1,7 @@
 #include "platform/client_events.hpp"
 
+#include "core/ids.hpp"
+
 namespace onair::platform {
 namespace {
 constexpr std::string_view kTopicPrefix = "client.session.";
@@ -16,7 +18,8 @@ void erase_handle(ClientEventHub::SinkMap& sinks, const std::string& key, std::u
 }
 }  // namespace
 
-ClientEventHub::ClientEventHub(infra::MessageBus* bus) : bus_(bus) {}
+ClientEventHub::ClientEventHub(infra::MessageBus* bus, std::string node_id)
+    : bus_(bus), node_id_(node_id.empty() ? new_uuid() : std::move(node_id)) {}
 
 bool ClientEventHub::distributed() const { return bus_ != nullptr && bus_->backend_name() != "inprocess"; }
 
@@ -27,7 +30,11 @@ void ClientEventHub::start() {
   bus_->subscribe(infra::Subscription{{}, {std::string(kTopicPrefix) + "#", std::string(kAccountTopicPrefix) + "#"}},
                   [this](infra::BusMessage message) -> Task<void> {
                     if (message.topic.starts_with(kAccountTopicPrefix)) {
-                      deliver_from(account_sinks_, message.topic.substr(kAccountTopicPrefix.size()), message.body);
+                      // client.account.<origin node>.<account id>: the origin delivered to its own sockets.
+                      const auto rest = std::string_view(message.topic).substr(kAccountTopicPrefix.size());
+                      const auto dot = rest.find('.');
+                      if (dot == std::string_view::npos || rest.substr(0, dot) == node_id_) co_return;
+                      deliver_from(account_sinks_, std::string(rest.substr(dot + 1)), message.body);
                     } else if (message.topic.starts_with(kTopicPrefix)) {
                       deliver_locally(message.topic.substr(kTopicPrefix.size()), message.body);
                     }
@@ -38,7 +45,10 @@ void ClientEventHub::start() {
 std::uint64_t ClientEventHub::attach(const std::string& session_id, Sink sink, std::string account_id) {
   std::lock_guard lock(mutex_);
   const auto handle = next_handle_++;
-  if (!account_id.empty()) account_sinks_.emplace(std::move(account_id), std::make_pair(handle, sink));
+  if (!account_id.empty()) {
+    account_of_handle_.emplace(handle, account_id);
+    account_sinks_.emplace(std::move(account_id), std::make_pair(handle, sink));
+  }
   sinks_.emplace(session_id, std::make_pair(handle, std::move(sink)));
   return handle;
 }
@@ -46,12 +56,9 @@ std::uint64_t ClientEventHub::attach(const std::string& session_id, Sink sink, s
 void ClientEventHub::detach(const std::string& session_id, std::uint64_t handle) {
   std::lock_guard lock(mutex_);
   erase_handle(sinks_, session_id, handle);
-  // Handles are unique, so the account entry is found without its key (detach is rare).
-  for (auto it = account_sinks_.begin(); it != account_sinks_.end(); ++it) {
-    if (it->second.first == handle) {
-      account_sinks_.erase(it);
-      break;
-    }
+  if (auto it = account_of_handle_.find(handle); it != account_of_handle_.end()) {
+    erase_handle(account_sinks_, it->second, handle);
+    account_of_handle_.erase(it);
   }
 }
 
@@ -83,13 +90,11 @@ bool ClientEventHub::deliver_from(const SinkMap& sinks, const std::string& key, 
 }
 
 Task<void> ClientEventHub::push_to_account(std::string account_id, std::string event_json) {
-  // With other nodes, the bus brings it back to this node too (its private queue), so it is not
-  // delivered here first: every socket gets it once.
-  if (!distributed()) {
-    deliver_from(account_sinks_, account_id, event_json);
-    co_return;
-  }
-  co_await bus_->publish(std::string(kAccountTopicPrefix) + account_id, std::move(event_json));
+  // Here at once (not through the broker); the other nodes get it under this node's id, which this
+  // node's own queue skips.
+  deliver_from(account_sinks_, account_id, event_json);
+  if (!distributed()) co_return;
+  co_await bus_->publish(std::string(kAccountTopicPrefix) + node_id_ + "." + account_id, std::move(event_json));
 }
 
 Task<void> ClientEventHub::push(std::string session_id, std::string event_json) {

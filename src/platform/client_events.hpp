@@ -4,9 +4,10 @@
 // directly; for others the event goes out on the bus under
 // `client.session.<sessionId>`, and every node delivers what it holds
 // (with the in-process bus there are no other nodes, so nothing is sent).
-// Events for an account (every socket of every session of it, on any node) go
-// out under `client.account.<accountId>`: used where no session is at hand,
-// such as a platform webhook changing a streamer's link.
+// Events for an account (every socket of every session of it, on any node) are
+// delivered here and go out under `client.account.<originNode>.<accountId>`
+// (the origin skips its own): used where no session is at hand, such as a
+// platform webhook changing a streamer's link.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -27,8 +28,9 @@ class ClientEventHub {
   // Sinks by session or account id, each with its attach() handle.
   using SinkMap = std::multimap<std::string, std::pair<std::uint64_t, Sink>>;
 
-  // `bus` may be null (tests, single node without a bus).
-  explicit ClientEventHub(infra::MessageBus* bus);
+  // `bus` may be null (tests, single node without a bus). `node_id` names this node in account
+  // events (empty: a fresh id).
+  explicit ClientEventHub(infra::MessageBus* bus, std::string node_id = {});
   ClientEventHub(const ClientEventHub&) = delete;
   ClientEventHub& operator=(const ClientEventHub&) = delete;
 
@@ -66,10 +68,12 @@ class ClientEventHub {
   bool distributed() const;
 
   infra::MessageBus* bus_;
+  const std::string node_id_;
   mutable std::mutex mutex_;
   std::uint64_t next_handle_ = 1;
   SinkMap sinks_;          // by session id
   SinkMap account_sinks_;  // the same sockets by account id
+  std::map<std::uint64_t, std::string> account_of_handle_;
 };
 
 }  // namespace onair::platform

@@ -4,6 +4,8 @@
 // Plus the pure builders of owner_events.hpp.
 #include "stream/service/owner_events.hpp"
 
+#include <functional>
+
 #include "core/time.hpp"
 #include "stream_server/stream_fixture.hpp"
 
@@ -41,6 +43,9 @@ class StreamOwnerEventsTest : public StreamServerTest {};
 TEST_P(StreamOwnerEventsTest, LinkAndSessionChangesReachEverySocketOfTheOwner) {
   const bool two_nodes = backend_set() == BackendSet::kServers;
   start_stream();
+  // No warm-up needed for node 1's socket: start_stream returns once that node's bus recorder heard its
+  // own probe, and RabbitBus binds a node's queues in order, the client-event queue (bound at server
+  // start) first.
   if (two_nodes) start_stream();
   const auto account = new_uuid();
   const auto user = account_token(account);
@@ -115,7 +120,8 @@ TEST_P(StreamOwnerEventsTest, ALostAuthorizationAsksTheOwnerToLinkAgain) {
   start_stream();
   const auto account = new_uuid();
   auto socket = testing::TestSocket::open(port(), account_token(account));
-  const auto link = twitch_link(account, "4711");
+  // A channel of its own: the servers set's MariaDB outlives the test (links are unique per channel).
+  const auto link = twitch_link(account, std::to_string(std::hash<std::string>{}(account) % 1'000'000'000));
   ASSERT_TRUE(run(service().lose_authorization(link.link_id)));
   auto e = next(*socket, "stream.link.changed");
   ASSERT_TRUE(e.is_object()) << socket->history();
@@ -127,6 +133,8 @@ TEST_P(StreamOwnerEventsTest, ALostAuthorizationAsksTheOwnerToLinkAgain) {
   ASSERT_EQ(list.status, 200);
   ASSERT_EQ(list.json().at("links").as_array().size(), 1u);
   EXPECT_EQ(s(list.json().at("links").as_array()[0], "status"), "needs_relink");
+  EXPECT_EQ(call("/stream/platform/unlink", json::object{{"linkId", link.link_id}}, account_token(account)).status,
+            200);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StreamOwnerEventsTest,

@@ -78,14 +78,18 @@ TEST(StreamUpkeepLogic, WhatIsDue) {
   EXPECT_TRUE(lease_renewal_due(now - 5, 432000, now));
 }
 
-TEST(StreamUpkeepLogic, TheGrantedLeaseIsAPositiveWholeNumberOfSeconds) {
-  EXPECT_EQ(granted_lease_seconds("432000"), 432000);
-  EXPECT_EQ(granted_lease_seconds("1"), 1);
-  EXPECT_EQ(granted_lease_seconds("315360000"), 315360000);  // ten years
+TEST(StreamUpkeepLogic, TheGrantedLeaseIsAPositiveWholeNumberOfSecondsAndNoMoreThanAsked) {
+  constexpr std::int64_t kAsked = 432000;
+  EXPECT_EQ(granted_lease_seconds("3600", kAsked), 3600);
+  EXPECT_EQ(granted_lease_seconds("1", kAsked), 1);
+  EXPECT_EQ(granted_lease_seconds("432000", kAsked), kAsked);
+  // More than asked (a hub that ignores the request, or a forged GET): the asked-for lease.
+  EXPECT_EQ(granted_lease_seconds("828000", kAsked), kAsked);
+  EXPECT_EQ(granted_lease_seconds("315360000", kAsked), kAsked);  // ten years
   for (const char* bad : {"", "0", "-5", "+5", "12s", " 12", "1.5", "315360001", "99999999999999999999999"}) {
-    EXPECT_FALSE(granted_lease_seconds(std::string_view(bad))) << bad;
+    EXPECT_FALSE(granted_lease_seconds(std::string_view(bad), kAsked)) << bad;
   }
-  EXPECT_FALSE(granted_lease_seconds(std::nullopt));
+  EXPECT_FALSE(granted_lease_seconds(std::nullopt, kAsked));
 }
 
 EventSubSubscription sub(std::string id, const EventSubSpec& spec, std::string status = "enabled") {

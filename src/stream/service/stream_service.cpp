@@ -416,9 +416,9 @@ Task<gst::PlatformSessionStatus> StreamService::start_platform_session(gst::Star
   // before the stream does; stream.online then finds the session active), and so does a Helix failure.
   if (record.platform == gst::StreamPlatform::twitch && viewer_poller_) {
     try {
-      if (co_await viewer_poller_->read_viewers(record)) {
-        if (auto fresh = co_await store_.session(record.session_id)) record = std::move(*fresh);
-      }
+      (void)co_await viewer_poller_->read_viewers(record);
+      // Read again whatever the check said: a refused refresh token ends the session inside it.
+      if (auto fresh = co_await store_.session(record.session_id)) record = std::move(*fresh);
     } catch (const std::exception& e) {
       log::warn("twitch live check failed", {{"platformSessionId", record.session_id}, {"error", e.what()}});
     }

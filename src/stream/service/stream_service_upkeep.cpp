@@ -60,15 +60,21 @@ Task<bool> StreamService::lose_authorization(const std::string& link_id) {
 }
 
 Task<void> StreamService::record_granted_lease(const std::string& topic, std::optional<std::string> lease_seconds) {
-  const auto granted = granted_lease_seconds(lease_seconds);
+  const auto granted = granted_lease_seconds(lease_seconds, config_.web_sub_lease_seconds);
   if (!granted || !upkeep_store_) co_return;
+  const auto seconds = *granted;
   const auto now = now_ms();
-  auto records = co_await upkeep_store_->of_platform("youtube");
-  for (auto& r : records) {
-    if (r.topic != topic || r.status != "requested") continue;
-    r.updated_ms = now;
-    r.expires_ms = now + *granted * 1000;
-    co_await upkeep_store_->put(r);
+  try {
+    auto records = co_await upkeep_store_->of_platform("youtube");
+    for (auto& r : records) {
+      if (r.topic != topic || r.status != "requested") continue;
+      r.updated_ms = now;
+      r.expires_ms = now + seconds * 1000;
+      co_await upkeep_store_->put(r);
+    }
+  } catch (const std::exception& e) {
+    // The challenge is still answered (the subscription stands); the asked-for lease stays on record.
+    log::warn("websub granted lease not recorded", {{"error", e.what()}});
   }
 }
 
